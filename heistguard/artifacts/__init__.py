@@ -1,0 +1,1 @@
+"""Artifact scanner: safe walk and unpack, file-type identification, detectors -> findings."""

@@ -1,0 +1,297 @@
+"""What a file really is, from its bytes: the one file-type identification the artifact scanner and
+the mail guard's attachment checks share. A file's name is only compared with what the bytes say.
+
+Signatures are the formats' own published magic numbers (PE `MZ`, ELF, Mach-O, MS-SHLLINK's
+header CLSID, ISO 9660's `CD001` at sector 16, VHD `conectix` footer, VHDX `vhdxfile`, UDIF
+`koly` trailer, CHM `ITSF`, CFB `D0CF11E0`, ...).
+"""
+
+from __future__ import annotations
+
+import enum
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+
+
+class Kind(enum.StrEnum):
+    PE = "pe"
+    ELF = "elf"
+    MACHO = "macho"
+    JAVA_CLASS = "java-class"
+    LNK = "lnk"
+    ISO = "iso"
+    UDF = "udf"
+    VHD = "vhd"
+    VHDX = "vhdx"
+    DISK_IMAGE = "disk-image"
+    DMG = "dmg"
+    XAR = "xar"
+    CHM = "chm"
+    HTA = "hta"
+    OLE = "ole"
+    MSI = "msi"
+    OOXML = "ooxml"
+    ODF = "odf"
+    ONENOTE = "onenote"
+    RTF = "rtf"
+    PDF = "pdf"
+    HTML = "html"
+    SVG = "svg"
+    SCRIPT = "script"
+    APPLESCRIPT = "applescript"
+    ZIP = "zip"
+    JAR = "jar"
+    CRX = "crx"
+    RAR = "rar"
+    SEVENZIP = "7z"
+    GZIP = "gzip"
+    BZIP2 = "bzip2"
+    XZ = "xz"
+    TAR = "tar"
+    CAB = "cab"
+    IMAGE = "image"
+    TEXT = "text"
+    UNKNOWN = "unknown"
+
+
+# Kinds that run code when a user double-clicks or mounts them.
+EXECUTABLE_KINDS = frozenset(
+    {Kind.PE, Kind.ELF, Kind.MACHO, Kind.LNK, Kind.HTA, Kind.CHM, Kind.SCRIPT, Kind.APPLESCRIPT, Kind.MSI, Kind.JAR}
+)
+# Containers used to carry the above past mail filters and Mark-of-the-Web (T1553.005).
+CONTAINER_KINDS = frozenset(
+    {
+        Kind.ISO,
+        Kind.UDF,
+        Kind.VHD,
+        Kind.VHDX,
+        Kind.DISK_IMAGE,
+        Kind.DMG,
+        Kind.XAR,
+        Kind.ZIP,
+        Kind.RAR,
+        Kind.SEVENZIP,
+        Kind.GZIP,
+        Kind.BZIP2,
+        Kind.XZ,
+        Kind.TAR,
+        Kind.CAB,
+    }
+)
+ARCHIVE_KINDS = frozenset(
+    {Kind.ZIP, Kind.JAR, Kind.CRX, Kind.TAR, Kind.GZIP, Kind.BZIP2, Kind.XZ, Kind.OOXML, Kind.ODF}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FileType:
+    kind: Kind
+    description: str
+    detail: str = ""  # sub-type: script language, OOXML flavour, macro-enabled, ...
+
+    @property
+    def executable(self) -> bool:
+        return self.kind in EXECUTABLE_KINDS
+
+    @property
+    def container(self) -> bool:
+        return self.kind in CONTAINER_KINDS
+
+    def __str__(self) -> str:
+        return f"{self.description} ({self.detail})" if self.detail else self.description
+
+
+_LNK_HEADER = bytes.fromhex("4c0000000114020000000000c000000000000046")
+_CFB = bytes.fromhex("d0cf11e0a1b11ae1")
+_ONENOTE = bytes.fromhex("e4525c7b8cd8a74daeb15378d02996d3")
+_MSI_CLSID = bytes.fromhex("84100c0000000000c000000000000046")
+_MACHO = {
+    b"\xfe\xed\xfa\xce",
+    b"\xce\xfa\xed\xfe",
+    b"\xfe\xed\xfa\xcf",
+    b"\xcf\xfa\xed\xfe",
+}
+_SHEBANG = re.compile(rb"^#![ \t]*(?:/usr/bin/env[ \t]+)?(?:\S*/)?([A-Za-z0-9_.+-]+)")
+_HTA = re.compile(rb"<\s*hta:application", re.I)
+_HTML = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|script|iframe|meta)\b", re.I)
+_SVG = re.compile(rb"<\s*svg\b", re.I)
+# Windows Script Host and PowerShell shapes that have no magic number of their own.
+_SCRIPT_SHAPES: tuple[tuple[str, re.Pattern[bytes]], ...] = (
+    ("wsf", re.compile(rb"<\s*job\b[^>]*>|<\s*package\s*>", re.I)),
+    (
+        "vbscript",
+        re.compile(rb"\b(?:CreateObject|WScript\.Shell|Dim\s+\w+|End\s+Sub|On\s+Error\s+Resume\s+Next)\b", re.I),
+    ),
+    (
+        "powershell",
+        re.compile(
+            rb"\b(?:Invoke-Expression|IEX|New-Object\s+Net\.WebClient|Start-Process|\$env:|-EncodedCommand)\b", re.I
+        ),
+    ),
+    ("batch", re.compile(rb"^\s*@?echo\s+off\b", re.I | re.M)),
+    (
+        "javascript",
+        re.compile(
+            rb"\b(?:ActiveXObject|WScript\.CreateObject|require\s*\(\s*['\"]child_process|eval\s*\(|new\s+Function\s*\()",
+            re.I,
+        ),
+    ),
+)
+
+
+def _is_text(head: bytes) -> bool:
+    if not head:
+        return True
+    if b"\x00" in head[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    sample = head[:4096]
+    printable = sum(1 for b in sample if b >= 32 or b in (9, 10, 13))
+    return printable / len(sample) > 0.9
+
+
+def _zip_flavour(data: bytes) -> FileType:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = set(zf.namelist())
+            if "[Content_Types].xml" in names:
+                macro = any(n.lower().endswith("vbaproject.bin") for n in names)
+                app = (
+                    "word"
+                    if any(n.startswith("word/") for n in names)
+                    else "excel"
+                    if any(n.startswith("xl/") for n in names)
+                    else "powerpoint"
+                    if any(n.startswith("ppt/") for n in names)
+                    else "office"
+                )
+                return FileType(Kind.OOXML, f"Office Open XML ({app})", "macro-enabled" if macro else "")
+            if "mimetype" in names:
+                mimetype = zf.read("mimetype")[:100].decode("ascii", "replace")
+                if mimetype.startswith("application/vnd.oasis.opendocument"):
+                    return FileType(Kind.ODF, "OpenDocument", mimetype.rsplit(".", 1)[-1])
+            if "META-INF/MANIFEST.MF" in names or any(n.endswith(".class") for n in names):
+                return FileType(Kind.JAR, "Java archive")
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, RuntimeError, NotImplementedError, EOFError):
+        pass  # truncated or partial ZIP: still a ZIP by its magic
+    return FileType(Kind.ZIP, "ZIP archive")
+
+
+def identify(data: bytes, size: int | None = None, tail: bytes | None = None) -> FileType:
+    """Identify a file from its bytes. `data` is the file or at least its first 64 KiB; `tail`
+    (the last 512 bytes) finds formats that sign at the end (DMG, VHD) when `data` is only a head."""
+    head = data[:65536]
+    end = tail if tail is not None else data[-512:]
+    size = len(data) if size is None else size
+
+    if head.startswith(b"MZ"):
+        return FileType(Kind.PE, "Windows executable (PE)")
+    if head.startswith(b"\x7fELF"):
+        return FileType(Kind.ELF, "ELF executable")
+    if head[:4] in _MACHO:
+        return FileType(Kind.MACHO, "Mach-O executable")
+    if head.startswith(b"\xca\xfe\xba\xbe"):
+        # Universal Mach-O and Java class files share a magic; class files carry a version >= 45.
+        arch_count = int.from_bytes(head[4:8], "big")
+        if 0 < arch_count < 32:
+            return FileType(Kind.MACHO, "Mach-O universal executable")
+        return FileType(Kind.JAVA_CLASS, "Java class file")
+    if head.startswith(_LNK_HEADER):
+        return FileType(Kind.LNK, "Windows shortcut (LNK)")
+    if head.startswith(_CFB):
+        if _MSI_CLSID in head[:4096]:
+            return FileType(Kind.MSI, "Windows Installer package (MSI)")
+        return FileType(Kind.OLE, "OLE compound file (legacy Office, MSG)")
+    if head.startswith(b"ITSF"):
+        return FileType(Kind.CHM, "Compiled HTML Help (CHM)")
+    if head.startswith(_ONENOTE):
+        return FileType(Kind.ONENOTE, "OneNote section")
+    if head.startswith(b"vhdxfile"):
+        return FileType(Kind.VHDX, "Hyper-V virtual disk (VHDX)")
+    if head.startswith(b"conectix") or end[-512:].startswith(b"conectix"):
+        return FileType(Kind.VHD, "virtual hard disk (VHD)")
+    if len(head) >= 0x8006 and head[0x8001:0x8006] == b"CD001":
+        return FileType(Kind.ISO, "ISO 9660 disc image")
+    if len(head) >= 0x8006 and head[0x8001:0x8006] in (b"BEA01", b"NSR02", b"NSR03"):
+        return FileType(Kind.UDF, "UDF disc image")
+    if len(end) >= 512 and end[-512:-508] == b"koly":
+        return FileType(Kind.DMG, "Apple disk image (DMG)")
+    if head.startswith(b"xar!"):
+        return FileType(Kind.XAR, "XAR archive (macOS installer package)")
+    if head.startswith(b"Cr24"):
+        return FileType(Kind.CRX, "Chrome extension (CRX)")
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return _zip_flavour(data)
+    if head.startswith(b"Rar!\x1a\x07"):
+        return FileType(Kind.RAR, "RAR archive")
+    if head.startswith(b"7z\xbc\xaf\x27\x1c"):
+        return FileType(Kind.SEVENZIP, "7-Zip archive")
+    if head.startswith(b"\x1f\x8b"):
+        return FileType(Kind.GZIP, "gzip data")
+    if head.startswith(b"BZh"):
+        return FileType(Kind.BZIP2, "bzip2 data")
+    if head.startswith(b"\xfd7zXZ\x00"):
+        return FileType(Kind.XZ, "xz data")
+    if len(head) >= 262 and head[257:262] == b"ustar":
+        return FileType(Kind.TAR, "tar archive")
+    if head.startswith(b"MSCF"):
+        return FileType(Kind.CAB, "Microsoft cabinet (CAB)")
+    if head.startswith(b"%PDF-"):
+        return FileType(Kind.PDF, "PDF document")
+    if head.startswith(b"{\\rt"):
+        return FileType(Kind.RTF, "RTF document")
+    if head.startswith(b"FasdUAS"):
+        return FileType(Kind.APPLESCRIPT, "compiled AppleScript")
+    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")):
+        return FileType(Kind.IMAGE, "image")
+    if len(head) >= 512 and head[510:512] == b"\x55\xaa" and size >= 1024 * 1024:
+        return FileType(Kind.DISK_IMAGE, "raw disk image (IMG)")
+    if _is_text(head):
+        return _identify_text(head)
+    return FileType(Kind.UNKNOWN, "data")
+
+
+def _identify_text(head: bytes) -> FileType:
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    shebang = _SHEBANG.match(text)
+    if shebang:
+        return FileType(Kind.SCRIPT, "script", shebang.group(1).decode("ascii", "replace"))
+    if _HTA.search(text):
+        return FileType(Kind.HTA, "HTML application (HTA)")
+    if _SVG.search(text[:2048]):
+        return FileType(Kind.SVG, "SVG image")
+    if _HTML.search(text[:4096]):
+        return FileType(Kind.HTML, "HTML document")
+    for language, shape in _SCRIPT_SHAPES:
+        if shape.search(text):
+            return FileType(Kind.SCRIPT, "script", language)
+    return FileType(Kind.TEXT, "text")
+
+
+# Extensions a name may carry for each kind; a name outside its kind's set is a mismatch.
+EXPECTED_EXTENSIONS: dict[Kind, frozenset[str]] = {
+    Kind.PE: frozenset({"exe", "dll", "scr", "sys", "cpl", "ocx", "com", "efi", "mui", "node"}),
+    Kind.LNK: frozenset({"lnk"}),
+    Kind.ISO: frozenset({"iso"}),
+    Kind.UDF: frozenset({"iso", "udf", "img"}),
+    Kind.VHD: frozenset({"vhd"}),
+    Kind.VHDX: frozenset({"vhdx"}),
+    Kind.DMG: frozenset({"dmg"}),
+    Kind.CHM: frozenset({"chm"}),
+    Kind.HTA: frozenset({"hta"}),
+    Kind.PDF: frozenset({"pdf"}),
+    Kind.MSI: frozenset({"msi"}),
+    Kind.ONENOTE: frozenset({"one"}),
+    Kind.RTF: frozenset({"rtf", "doc"}),
+}
+
+
+def extension(name: str) -> str:
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def name_mismatch(name: str, filetype: FileType) -> bool:
+    """True when the bytes are of a kind whose extensions the name does not carry (an .exe named .pdf)."""
+    expected = EXPECTED_EXTENSIONS.get(filetype.kind)
+    return expected is not None and extension(name) not in expected

@@ -1,0 +1,18 @@
+"""Every rule of every guard, by id: explicit lists, no import-time discovery."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from heistguard.findings import Rule
+from heistguard.intel.rules import RULES as INTEL_RULES
+
+
+@cache
+def all_rules() -> dict[str, Rule]:
+    rules: dict[str, Rule] = {}
+    for rule in (*INTEL_RULES,):
+        if rule.id in rules:
+            raise ValueError(f"duplicate rule id {rule.id}")
+        rules[rule.id] = rule
+    return dict(sorted(rules.items()))

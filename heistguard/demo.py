@@ -1,0 +1,46 @@
+"""`make demo`: run HeistGuard on the bundled sample case with an embedded DuckDB store.
+
+Each step of the case is one guard's command, run exactly as a user would type it; the store is
+a fresh file under `.demo/` so the demo never touches the user's own store.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.rule import Rule
+
+from heistguard.cli import main
+
+# Real public indicators (sources in heistguard/intel/data/SOURCES.md).
+SAMPLE_VALUES = (
+    "0x098B716B8Aaf21512996dC57EB0615e2383E2f96",  # Ronin bridge exploiter: OFAC SDN LAZARUS GROUP (2022-04-14)
+    "0x51E9d833Ecae4E8D9D8Be17300AEE6D3398C135D",  # Bybit theft funds, FBI PSA250226 (2025-02-26)
+    "0x12D66f87A04A9E220743712cE6d9bB1B5616B8Fc",  # Tornado Cash 0.1 ETH pool: a mixer, delisted 2025-03-21
+    "bc1qq7p0es3dv5hcynjjf40f2xjjr6qp5py47d2f6n847vduuq9gvnyq7y9ecd",  # Sinbad.io mixer, OFAC 2023-11-29
+    "0x00000000219ab540356cBB839Cbe05303d7705Fa",  # Ethereum beacon deposit contract: not listed
+)
+
+STEPS: tuple[tuple[str, list[str]], ...] = (
+    ("intel sources: what the store knows, and as of when", ["intel", "sources"]),
+    ("intel lookup: is this value known bad, and who says so?", ["intel", "lookup", *SAMPLE_VALUES]),
+)
+
+
+def run(workdir: Path) -> int:
+    console = Console()
+    workdir.mkdir(parents=True, exist_ok=True)
+    db = workdir / "heistguard.duckdb"
+    for title, args in STEPS:
+        command = ["--db", str(db), *args]
+        console.print(Rule(title))
+        console.print("$ heistguard " + " ".join(args), style="dim")
+        code = main(command)
+        console.print(f"exit code {code}", style="dim")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run(Path(".demo")))

@@ -1,0 +1,170 @@
+"""`heistguard intel ...`: look indicators up, list and update sources, import and export intel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from heistguard.cli_support import FORMAT_OPTION, emit, err, state_of
+from heistguard.errors import BadInput
+from heistguard.intel.bundled import read_feed
+from heistguard.intel.indicators import IndicatorType
+from heistguard.intel.lookup import IntelLookup
+from heistguard.intel.store import Source
+from heistguard.report import OutputFormat
+
+intel_app = typer.Typer(help="The intelligence store: lookups, sources, imports and exports.", no_args_is_help=True)
+
+
+def read_values(values: list[str]) -> list[str]:
+    """Arguments as given; `-` stands for one value per line on stdin (blank and # lines skipped)."""
+    out: list[str] = []
+    for value in values:
+        if value == "-":
+            out.extend(line.strip() for line in sys.stdin if line.strip() and not line.lstrip().startswith("#"))
+        else:
+            out.append(value)
+    return out
+
+
+@intel_app.command("lookup")
+def lookup_command(
+    ctx: typer.Context,
+    values: list[str] = typer.Argument(
+        ..., help="Addresses, domains, URLs, IPs, e-mail addresses, hashes; - for stdin."
+    ),
+    kind: IndicatorType | None = typer.Option(None, "--type", "-t", help="Treat every value as this type."),
+    fmt: OutputFormat = FORMAT_OPTION,
+) -> int:
+    """Is this value known bad, and who says so? Exit 1 when a match is high or critical."""
+    items = read_values(values)
+    if not items:
+        raise BadInput("nothing to look up", "stdin", "no values were given")
+    with state_of(ctx).store(read_only=True) as store:
+        intel = IntelLookup(store)
+        verdicts = [intel.verdict(result) for result in intel.lookup_many(items, kind)]
+    return emit(verdicts, fmt)
+
+
+@intel_app.command("sources")
+def sources_command(ctx: typer.Context, fmt: OutputFormat = FORMAT_OPTION) -> int:
+    """Every source in the store with its as-of date, record count and licence."""
+    if fmt is OutputFormat.SARIF:
+        raise BadInput("no SARIF form for a source list", "--format", "use table or json")
+    with state_of(ctx).store(read_only=True) as store:
+        sources = store.sources()
+    if fmt is OutputFormat.JSON:
+        for s in sources:
+            row = {
+                "id": s.id,
+                "name": s.name,
+                "as_of": s.as_of.isoformat() if s.as_of else None,
+                "records": s.records,
+                "bundled": s.bundled,
+                "url": s.url,
+                "licence": s.licence,
+                "notes": s.notes,
+            }
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return 0
+    table = Table(title="intel sources", title_justify="left")
+    for column in ("source", "as of", "records", "origin", "licence"):
+        table.add_column(column, no_wrap=column in ("as of", "records"))
+    for s in sources:
+        table.add_row(
+            f"{s.id}\n{s.name}",
+            str(s.as_of or "unknown"),
+            str(s.records),
+            (s.url or "") + ("" if s.bundled else " (imported)"),
+            s.licence or "",
+        )
+    Console().print(table)
+    return 0
+
+
+@intel_app.command("update")
+def update_command(
+    ctx: typer.Context,
+    files: list[Path] = typer.Argument(
+        ..., help="Feed files: OFAC SDN CSV, DPRK attribution CSV, Etherscan label CSV, GraphSense tag pack."
+    ),
+    source: str | None = typer.Option(
+        None,
+        "--source",
+        help="Source id to replace (default: the bundled source of the same file name, else the file's stem).",
+    ),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="As-of date YYYY-MM-DD (default: newest date in the file, else the file's date)."
+    ),
+) -> int:
+    """Re-import public feeds; each file replaces its source's records in one transaction."""
+    from heistguard.intel.bundled import manifest
+
+    by_file = {Path(item.file).name: item for item in manifest()}
+    day = _parse_day(as_of) if as_of else None
+    status = 0
+    with state_of(ctx).store(read_only=False) as store:
+        for path in files:
+            try:
+                text = _read_text(path)
+                bundled = by_file.get(path.name)
+                source_id = source or (bundled.source.id if bundled else path.stem.lower().replace("_", "-"))
+                result = read_feed(path, text, source_id)
+                when = day or result.newest or dt.date.fromtimestamp(path.stat().st_mtime)
+                src = Source(
+                    id=source_id,
+                    name=bundled.source.name if bundled else f"imported feed {path.name}",
+                    url=bundled.source.url if bundled else str(path.resolve()),
+                    as_of=when,
+                    licence=bundled.source.licence if bundled else None,
+                    bundled=False,
+                    notes=f"updated from {path.name}",
+                )
+                with store.transaction():
+                    count = store.replace_source(src, result.records)
+            except BadInput as exc:
+                err(exc.one_line())
+                status = 2
+                continue
+            sys.stdout.write(f"{source_id}: {count} records from {path} (as of {when})\n")
+            for problem in result.skipped[:10]:
+                err(f"skipped {problem}")
+            if len(result.skipped) > 10:
+                err(f"skipped {len(result.skipped) - 10} more rows in {path}")
+    return status
+
+
+@intel_app.command("actors")
+def actors_command(ctx: typer.Context) -> int:
+    """The intrusion sets indicators are attributed to, with their ATT&CK ids."""
+    with state_of(ctx).store(read_only=True) as store:
+        actors = store.actors()
+    table = Table(title="actors", title_justify="left")
+    for column in ("name", "ATT&CK", "aliases", "description"):
+        table.add_column(column)
+    for a in actors:
+        table.add_row(a.name, a.attack_id or "(ours)", ", ".join(a.aliases), a.description)
+    Console().print(table)
+    return 0
+
+
+def _parse_day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise BadInput("malformed date", "--as-of", f"{text!r} is not YYYY-MM-DD") from None
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadInput("not UTF-8 text", str(path), f"byte {exc.start}") from None
+    except OSError as exc:
+        raise BadInput("cannot read file", str(path), exc.strerror or str(exc)) from None

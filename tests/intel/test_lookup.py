@@ -1,0 +1,103 @@
+"""Lookups on the bundled public intel, with the values the issue and public incidents name."""
+
+from __future__ import annotations
+
+from heistguard.findings import Severity
+from heistguard.intel import IntelLookup, lookup, lookup_many, normalise
+from heistguard.intel.store import IndicatorRecord, IntelStore, Source
+
+RONIN_EXPLOITER = "0x098B716B8Aaf21512996dC57EB0615e2383E2f96"  # OFAC SDN LAZARUS GROUP, 2022-04-14
+BYBIT_FBI = "0x51E9d833Ecae4E8D9D8Be17300AEE6D3398C135D"  # FBI PSA250226, first address of its list
+TORNADO_01_ETH = "0x12D66f87A04A9E220743712cE6d9bB1B5616B8Fc"  # Tornado Cash 0.1 ETH pool, delisted 2025-03-21
+BYBIT_COLD_WALLET = "0x1Db92e2EeBC8E0c075a02BeA49a2935BcD2dFCF4"  # the victim Safe
+CLEAN = "0x00000000219ab540356cBB839Cbe05303d7705Fa"  # Ethereum beacon deposit contract
+
+
+def _rules(store: IntelStore, value: str) -> dict[str, Severity]:
+    intel = IntelLookup(store)
+    return {f.rule_id: f.severity for f in intel.findings(intel.lookup(value))}
+
+
+def test_ronin_exploiter_names_ofac_and_lazarus(store: IntelStore) -> None:
+    intel = IntelLookup(store)
+    (result,) = intel.lookup_many([RONIN_EXPLOITER])
+    verdict = intel.verdict(result)
+    assert verdict.verdict == "malicious" and verdict.blocks
+    rules = {f.rule_id: f for f in verdict.findings}
+    assert rules["intel.sanctioned"].severity is Severity.CRITICAL
+    assert "LAZARUS GROUP" in rules["intel.sanctioned"].title
+    assert "G0032" in rules["intel.attributed-theft"].attack
+    assert any("Ronin" in e.text for e in rules["intel.attributed-theft"].evidence)
+
+
+def test_bybit_fbi_address_with_its_source(store: IntelStore) -> None:
+    matches = lookup(BYBIT_FBI.lower(), store=store)
+    assert matches
+    record = matches[0].record
+    assert record.actor == "TraderTraitor"
+    assert record.incident is not None and "Bybit" in record.incident
+    assert record.source_ref is not None and "ic3.gov/PSA/2025/PSA250226" in record.source_ref
+
+
+def test_delisted_tornado_pool_is_a_mixer_not_sanctioned(store: IntelStore) -> None:
+    rules = _rules(store, TORNADO_01_ETH)
+    assert rules["intel.mixer"] is Severity.HIGH
+    assert rules["intel.formerly-sanctioned"] is Severity.INFO
+    assert "intel.sanctioned" not in rules
+
+
+def test_stale_sanction_from_another_source_is_superseded_by_delisting(store: IntelStore) -> None:
+    import datetime as dt
+
+    old = Source(id="old-list", name="an old sanctions list", url=None, as_of=dt.date(2024, 1, 1))
+    with store.transaction():
+        store.add_records(
+            old,
+            [
+                IndicatorRecord(
+                    type="address",
+                    value=TORNADO_01_ETH.lower(),
+                    display=TORNADO_01_ETH,
+                    category="sanctioned",
+                    source_id="old-list",
+                    confidence=90,
+                )
+            ],
+        )
+    assert "intel.sanctioned" not in _rules(store, TORNADO_01_ETH)
+
+
+def test_victim_is_context_not_an_alarm(store: IntelStore) -> None:
+    rules = _rules(store, BYBIT_COLD_WALLET)
+    assert rules.get("intel.incident-victim") is Severity.INFO
+    assert "intel.attributed-theft" not in rules
+
+
+def test_clean_and_bad_values_in_one_batch(store: IntelStore) -> None:
+    results = lookup_many([CLEAN, "not an indicator", RONIN_EXPLOITER.lower()], store=store)
+    assert results[0].matches == () and results[0].error is None
+    assert results[1].error is not None and "unrecognised" in results[1].error
+    assert results[2].matches
+
+
+def test_url_and_email_match_through_their_domain(store: IntelStore) -> None:
+    source = Source(id="case-42", name="case 42 indicators", url=None, as_of=None)
+    with store.transaction():
+        store.add_records(
+            source,
+            [
+                IndicatorRecord(
+                    type="domain",
+                    value=normalise("bybít.example", "domain").value,
+                    display="bybít.example",
+                    category="phishing",
+                    source_id="case-42",
+                    confidence=70,
+                )
+            ],
+        )
+    intel = IntelLookup(store)
+    for value in ("https://login.bybít.example/verify", "hr@xn--bybt-xpa.example", "www.bybít.example"):
+        (finding,) = intel.findings(intel.lookup(value))
+        assert finding.rule_id == "intel.known-malicious"
+        assert "bybít.example" in finding.title
