@@ -8,7 +8,7 @@ from pathlib import Path
 
 from heistguard.intel.bundled import ensure_bundled
 from heistguard.intel.indicators import Indicator, IndicatorType, normalise
-from heistguard.intel.lookup import IntelLookup, LookupResult, Match
+from heistguard.intel.lookup import IntelLookup, LookupBatch, LookupResult, Match
 from heistguard.intel.store import IntelStore
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "IndicatorType",
     "IntelLookup",
     "IntelStore",
+    "LookupBatch",
     "LookupResult",
     "Match",
     "lookup",
@@ -35,8 +36,6 @@ def lookup(value: str | Indicator, kind: IndicatorType | str | None = None, *, s
     return IntelLookup(store).lookup(value, kind)
 
 
-def lookup_many(
-    values: Sequence[str], kind: IndicatorType | str | None = None, *, store: IntelStore
-) -> list[LookupResult]:
+def lookup_many(values: Sequence[str], kind: IndicatorType | str | None = None, *, store: IntelStore) -> LookupBatch:
     """Batch lookup; a malformed value gives a result with `error` set, the rest carry on."""
     return IntelLookup(store).lookup_many(values, kind)

@@ -12,8 +12,10 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from heistguard.errors import BadInput
 from heistguard.findings import (
@@ -28,7 +30,17 @@ from heistguard.findings import (
     verdict_of,
 )
 from heistguard.intel.actors import attack_ids
-from heistguard.intel.indicators import Indicator, IndicatorType, normalise, related_keys
+from heistguard.intel.indicators import (
+    PLAIN_FORMS_SQL,
+    Indicator,
+    IndicatorType,
+    evm_checksum,
+    evm_checksum_ok,
+    host_of,
+    normalise,
+    normalise_domain,
+    normalise_kind,
+)
 from heistguard.intel.rules import FORMERLY_SANCTIONED, RULE_FOR_CATEGORY, SERVICE
 from heistguard.intel.store import INDICATOR_COLUMNS, IndicatorRecord, IntelStore, Source, record_from_row
 
@@ -37,6 +49,8 @@ _URL = re.compile(r"https?://[^\s;,)]+")
 VERDICT_WORDS = ("malicious", "suspicious", "not-listed")
 # Below this, an attribution is a lead to check, not a fact to block on.
 _FIRM_CONFIDENCE = 60
+# From this many values on, plain forms are normalised in DuckDB; below, per value in Python is quicker.
+_SQL_BATCH = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +90,91 @@ def _supersede(records: list[IndicatorRecord], sources: dict[str, Source]) -> di
     return stale
 
 
+class LookupBatch(Sequence[LookupResult]):
+    """The results of one batch in input order. A `LookupResult` (and its matches) is built when it
+    is read, so a million-value batch only pays for Python objects a caller looks at."""
+
+    def __init__(
+        self,
+        values: Sequence[str | Indicator],
+        plain: _PlainForms | None,
+        parsed: dict[int, Indicator],
+        errors: dict[int, str],
+        rows: dict[int, list[tuple[object, ...]]],
+        sources: dict[str, Source],
+    ) -> None:
+        self._values = values
+        self._plain = plain
+        self._parsed = parsed
+        self._errors = errors
+        self._rows = rows
+        self._sources = sources
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    @overload
+    def __getitem__(self, index: int) -> LookupResult: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[LookupResult]: ...
+    def __getitem__(self, index: int | slice) -> LookupResult | list[LookupResult]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        i = range(len(self))[index]
+        value = self._values[i]
+        text = value.display if isinstance(value, Indicator) else value
+        if i in self._errors:
+            return LookupResult(text, None, error=self._errors[i])
+        queried = self.indicator(i)
+        return LookupResult(text, queried, self._matches(queried, self._rows.get(i, [])))
+
+    def indicator(self, i: int) -> Indicator:
+        if i in self._parsed:
+            return self._parsed[i]
+        assert self._plain is not None
+        kind, key = self._plain.at(i)
+        return Indicator(kind, key, evm_checksum(key[2:]) if kind is IndicatorType.ADDRESS else key)
+
+    @property
+    def matched(self) -> int:
+        """How many values matched at least one record."""
+        return len(self._rows)
+
+    @property
+    def matched_indexes(self) -> frozenset[int]:
+        return frozenset(self._rows)
+
+    @property
+    def errors(self) -> int:
+        return len(self._errors)
+
+    def _matches(self, queried: Indicator, rows: list[tuple[object, ...]]) -> tuple[Match, ...]:
+        host_key = host_of(queried.type, queried.value)
+        host = normalise_domain(host_key) if host_key else None
+        matches: list[Match] = []
+        for depth in sorted({int(row[0]) for row in rows}):  # type: ignore[call-overload]
+            records = [record_from_row(row[1:]) for row in rows if row[0] == depth]
+            if depth < 0:
+                matched, relation = queried, None
+            else:
+                assert host is not None
+                matched = normalise_domain(records[0].value)
+                relation = _relation(queried.type, depth, host)
+            stale = _supersede(records, self._sources)
+            matches.extend(Match(queried, matched, r, relation, stale.get(r.record_id)) for r in records)
+        return tuple(matches)
+
+
+@dataclass(frozen=True)
+class _PlainForms:
+    """What DuckDB made of a big batch: one row per input, in input order (see PLAIN_FORMS_SQL)."""
+
+    table: pa.Table
+
+    def at(self, i: int) -> tuple[IndicatorType, str]:
+        return IndicatorType(self.table.column("type")[i].as_py()), self.table.column("key")[i].as_py()
+
+
 class IntelLookup:
     """Lookups against one open store; cheap to make, reuse it for a batch."""
 
@@ -83,63 +182,115 @@ class IntelLookup:
         self.store = store
         self.sources = {s.id: s for s in store.sources()}
 
-    def _records(self, keys: Iterable[str]) -> dict[str, list[IndicatorRecord]]:
-        keys = list(set(keys))
-        if not keys:
-            return {}
-        # Arrow hands the keys to DuckDB without a Python loop, so a million-key batch is one join.
-        wanted = pa.table({"key": pa.array(keys, type=pa.string())})
-        self.store.conn.register("hg_wanted_keys", wanted)
+    def lookup(self, value: str | Indicator, kind: IndicatorType | str | None = None) -> tuple[Match, ...]:
+        """Every record matching one value; raises `BadInput` when the value is malformed."""
+        result = self.lookup_many([value], kind)[0]
+        if result.error is not None:
+            raise BadInput(result.error)
+        return result.matches
+
+    def lookup_many(self, values: Sequence[str | Indicator], kind: IndicatorType | str | None = None) -> LookupBatch:
+        """Batch form: one store query for all values; a bad value is reported in place."""
+        forced = normalise_kind(kind)
+        parsed: dict[int, Indicator] = {}
+        errors: dict[int, str] = {}
+        plain: _PlainForms | None = None
+        left: Iterable[int] = range(len(values))
+        if len(values) >= _SQL_BATCH and all(isinstance(v, str) for v in values):
+            plain, parsed, left = self._normalise_plain(values, forced)
+        for i in left:
+            value = values[i]
+            try:
+                parsed[i] = value if isinstance(value, Indicator) else normalise(value, forced)
+            except BadInput as exc:
+                errors[i] = exc.one_line()
+        keys = [
+            pa.table(
+                {
+                    "idx": pa.array(list(parsed), type=pa.int64()),
+                    "type": pa.array([ind.type.value for ind in parsed.values()], type=pa.string()),
+                    "key": pa.array([ind.value for ind in parsed.values()], type=pa.string()),
+                    "host": pa.array([host_of(ind.type, ind.value) for ind in parsed.values()], type=pa.string()),
+                }
+            )
+        ]
+        if plain is not None:
+            keys.append(plain.table.filter(pc.field("settled")).select(["idx", "type", "key", "host"]))
+        return LookupBatch(values, plain, parsed, errors, self._query(pa.concat_tables(keys)), self.sources)
+
+    def _normalise_plain(
+        self, values: Sequence[str | Indicator], forced: IndicatorType | None
+    ) -> tuple[_PlainForms, dict[int, Indicator], list[int]]:
+        """Normalise the plain values of a big batch in DuckDB; returns them and the indexes that need
+        `normalise()` (unusual forms, mixed-case EVM addresses whose EIP-55 checksum must be checked)."""
+        raw = pa.table(
+            {"idx": pa.array(range(len(values)), type=pa.int64()), "raw": pa.array(values, type=pa.string())}
+        )
+        conn = self.store.conn
+        conn.register("hg_raw", raw)
         try:
-            rows = self.store.conn.execute(
-                f"SELECT {', '.join('i.' + c for c in INDICATOR_COLUMNS)} FROM indicators i "
-                "SEMI JOIN hg_wanted_keys w ON i.value = w.key ORDER BY i.value, i.source_id, i.record_id"
+            table = conn.sql(PLAIN_FORMS_SQL).to_arrow_table()
+        finally:
+            conn.unregister("hg_raw")
+        settled = pc.and_(pc.is_valid(table.column("type")), pc.not_equal(table.column("type"), "evm-mixed"))
+        if forced is not None:
+            settled = pc.and_(settled, pc.equal(table.column("type"), forced.value))
+        settled = pc.fill_null(settled, False)
+        parsed: dict[int, Indicator] = {}
+        left: list[int] = []
+        unsettled = pc.indices_nonzero(pc.invert(settled))
+        for i, type_name, key in zip(
+            unsettled.to_pylist(),
+            pc.take(table.column("type"), unsettled).to_pylist(),
+            pc.take(table.column("key"), unsettled).to_pylist(),
+            strict=True,
+        ):
+            if type_name == "evm-mixed" and forced in (None, IndicatorType.ADDRESS) and evm_checksum_ok(key[2:]):
+                parsed[i] = Indicator(IndicatorType.ADDRESS, key.lower(), key)  # a valid checksum is its own display
+            else:
+                left.append(i)
+        return _PlainForms(table.append_column("settled", settled)), parsed, left
+
+    def _query(self, keys: pa.Table) -> dict[int, list[tuple[object, ...]]]:
+        """One DuckDB join of every key, and every domain a key contains, against the indicators:
+        idx -> rows of (depth, record columns...), depth -1 for the key itself, 0.. for its host and parents."""
+        if keys.num_rows == 0:
+            return {}
+        columns = ", ".join("i." + c for c in INDICATOR_COLUMNS)
+        conn = self.store.conn
+        conn.register("hg_batch", keys)
+        try:
+            rows = conn.execute(
+                f"""
+                WITH direct AS (
+                    SELECT b.idx, -1 AS depth, {columns}
+                    FROM hg_batch b JOIN indicators i ON i.value = b.key AND i.type = b.type
+                ),
+                labels AS (
+                    SELECT idx, type, string_split(host, '.') AS parts FROM hg_batch WHERE host IS NOT NULL
+                ),
+                suffixes AS (
+                    SELECT idx, depth, array_to_string(list_slice(parts, depth + 1, len(parts)), '.') AS suffix
+                    FROM (
+                        SELECT idx, parts,
+                               unnest(range(CASE WHEN type = 'domain' THEN 1 ELSE 0 END, len(parts) - 1)) AS depth
+                        FROM labels
+                    )
+                ),
+                contained AS (
+                    SELECT s.idx, s.depth, {columns}
+                    FROM suffixes s JOIN indicators i ON i.value = s.suffix AND i.type = 'domain'
+                )
+                SELECT * FROM direct UNION ALL SELECT * FROM contained
+                ORDER BY idx, depth, value, source_id, record_id
+                """
             ).fetchall()
         finally:
-            self.store.conn.unregister("hg_wanted_keys")
-        found: dict[str, list[IndicatorRecord]] = defaultdict(list)
+            conn.unregister("hg_batch")
+        grouped: dict[int, list[tuple[object, ...]]] = defaultdict(list)
         for row in rows:
-            record = record_from_row(row)
-            found[record.value].append(record)
-        return found
-
-    def _matches(self, indicator: Indicator, found: dict[str, list[IndicatorRecord]]) -> tuple[Match, ...]:
-        candidates = [(indicator, None), *related_keys(indicator)]
-        out: list[Match] = []
-        for key, relation in candidates:
-            records = [r for r in found.get(key.value, ()) if r.type == key.type.value]
-            stale = _supersede(records, self.sources)
-            out.extend(Match(indicator, key, r, relation, stale.get(r.record_id)) for r in records)
-        return tuple(out)
-
-    def lookup(self, value: str | Indicator, kind: IndicatorType | str | None = None) -> tuple[Match, ...]:
-        indicator = value if isinstance(value, Indicator) else normalise(value, kind)
-        keys = [indicator.value, *(k.value for k, _ in related_keys(indicator))]
-        return self._matches(indicator, self._records(keys))
-
-    def lookup_many(self, values: Sequence[str], kind: IndicatorType | str | None = None) -> list[LookupResult]:
-        """Batch form: one store query for all values; a bad value is reported in place."""
-        parsed: list[Indicator | BadInput] = []
-        keys: set[str] = set()
-        for value in values:
-            try:
-                indicator = normalise(value, kind)
-            except BadInput as exc:
-                parsed.append(exc)
-                continue
-            parsed.append(indicator)
-            keys.add(indicator.value)
-            if indicator.type in (IndicatorType.URL, IndicatorType.EMAIL, IndicatorType.DOMAIN):
-                keys.update(k.value for k, _ in related_keys(indicator))
-        found = self._records(keys)
-        results = []
-        for value, item in zip(values, parsed, strict=True):
-            if isinstance(item, BadInput):
-                results.append(LookupResult(value, None, error=item.one_line()))
-            else:
-                matches = self._matches(item, found) if found else ()
-                results.append(LookupResult(value, item, matches))
-        return results
+            grouped[row[0]].append(row[1:])
+        return grouped
 
     # --- findings ------------------------------------------------------------------------------
 
@@ -201,6 +352,12 @@ class IntelLookup:
             return error_verdict(result.input, GUARD, result.error or "not looked up")
         findings = self.findings(result.matches)
         return verdict_of(result.indicator.display, GUARD, findings, VERDICT_WORDS)
+
+
+def _relation(kind: IndicatorType, depth: int, host: Indicator) -> str:
+    if depth == 0:
+        return "host of the URL" if kind is IndicatorType.URL else "domain of the e-mail address"
+    return f"parent domain of {host.display}"
 
 
 def _rule_for(match: Match) -> Rule:

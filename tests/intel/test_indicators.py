@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from heistguard.errors import BadInput
-from heistguard.intel.indicators import IndicatorType, detect, normalise, related_keys
+from heistguard.intel.indicators import IndicatorType, detect, normalise
 
 RONIN = "0x098B716B8Aaf21512996dC57EB0615e2383E2f96"  # Ronin bridge exploiter, OFAC SDN 2022-04-14
 
@@ -85,13 +85,3 @@ def test_forced_type_and_garbage() -> None:
         detect("hello")
     with pytest.raises(BadInput, match="unknown indicator type"):
         normalise("x", "colour")
-
-
-def test_related_keys() -> None:
-    url = detect("https://a.b.evil.example/login")
-    keys = [(k.value, why) for k, why in related_keys(url)]
-    assert keys[0] == ("a.b.evil.example", "host of the URL")
-    assert ("evil.example", "parent domain of a.b.evil.example") in keys
-    assert all(k != "example" for k, _ in keys)
-    mail = detect("hr@careers.evil.example")
-    assert [k.value for k, _ in related_keys(mail)] == ["careers.evil.example", "evil.example"]
