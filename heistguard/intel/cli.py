@@ -74,13 +74,14 @@ def sources_command(ctx: typer.Context, fmt: OutputFormat = FORMAT_OPTION) -> in
             sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
         return 0
     table = Table(title="intel sources", title_justify="left")
-    for column in ("source", "as of", "records", "origin", "licence"):
-        table.add_column(column, no_wrap=column in ("as of", "records"))
+    for column in ("source", "as of", "records", "name", "origin", "licence"):
+        table.add_column(column, no_wrap=column in ("source", "as of", "records"))
     for s in sources:
         table.add_row(
-            f"{s.id}\n{s.name}",
+            s.id,
             str(s.as_of or "unknown"),
             str(s.records),
+            s.name,
             (s.url or "") + ("" if s.bundled else " (imported)"),
             s.licence or "",
         )
