@@ -71,8 +71,10 @@ def load_profile(path: Path | None = None) -> Profile:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        raise BadInput("malformed TOML", f"{path}:{line}" if line else str(path), str(exc).split(" (at")[0]) from None
+        # Python 3.11's tomllib puts the position only in the message: "... (at line 2, column 19)".
+        position = re.search(r"at line (\d+)", str(exc))
+        where = f"{path}:{position.group(1)}" if position else str(path)
+        raise BadInput("malformed TOML", where, str(exc).split(" (at")[0]) from None
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:

@@ -89,15 +89,42 @@ def test_update_reimports_a_feed_transactionally(
     feed.write_text(
         "currency,address,sdn_entity,sdn_uid,feature_uid,programs,status,status_date,notes\n"
         f"ETH,{RONIN_EXPLOITER},LAZARUS GROUP,27307,150215,DPRK3,sanctioned,2022-04-14,\n"
-        "ETH,0x35fB6f6DB4fb05e6A4cE86f2C93691425626d4b1,EXAMPLE ENTITY,1,2,CYBER2,sanctioned,2026-10-01,\n"
+        "ETH,0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf,EXAMPLE ENTITY,1,2,CYBER2,sanctioned,2026-10-01,\n"
     )
     code, out, _ = run(capsys, "--db", str(store_path), "intel", "update", str(feed))
     assert code == 0 and "ofac-sdn: 2 records" in out and "as of 2026-10-01" in out
-    assert run(capsys, "--db", str(store_path), "intel", "lookup", "0x35fB6f6DB4fb05e6A4cE86f2C93691425626d4b1")[0] == 1
+    assert run(capsys, "--db", str(store_path), "intel", "lookup", "0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf")[0] == 1
     broken = tmp_path / "broken.csv"
     broken.write_text(
         "currency,address,sdn_entity,sdn_uid,feature_uid,programs,status,status_date,notes\nETH,0x1,A,1,2,P,sanctioned,,,extra,fields\n"
     )
     code, _, err = run(capsys, "--db", str(store_path), "intel", "update", "--source", "ofac-sdn", str(broken))
     assert code == 2 and "broken.csv:2" in err
-    assert run(capsys, "--db", str(store_path), "intel", "lookup", "0x35fB6f6DB4fb05e6A4cE86f2C93691425626d4b1")[0] == 1
+    assert run(capsys, "--db", str(store_path), "intel", "lookup", "0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf")[0] == 1
+
+
+def test_update_refuses_an_unknown_feed_and_carries_on(
+    store_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    unknown = tmp_path / "notes.csv"
+    unknown.write_text("when,what\n2025-02-21,bybit\n")
+    pack = tmp_path / "case-17.yaml"
+    pack.write_text(
+        "title: case 17 mixers\ncategory: mixing_service\ncurrency: ETH\nlastmod: 2026-11-01\n"
+        "tags:\n- address: '0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf'\n  label: case mixer\n"
+    )
+    code, out, err = run(capsys, "--db", str(store_path), "intel", "update", str(unknown), str(pack))
+    assert code == 2
+    assert "unknown feed format in" in err and "notes.csv" in err
+    assert "case-17: 1 records" in out and "as of 2026-11-01" in out
+    code, out, _ = run(
+        capsys, "--db", str(store_path), "intel", "lookup", "-f", "json", "0x7e5f4552091a69125d5dfcb7b8c2659029395bdf"
+    )
+    assert json.loads(out)["findings"][0]["rule_id"] == "intel.mixer"
+
+
+def test_actors_lists_attack_ids(store_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--db", str(store_path), "intel", "actors")
+    assert code == 0
+    for needle in ("Lazarus Group", "G0032", "APT38", "G0082", "Contagious Interview", "G1052", "TraderTraitor"):
+        assert needle in out
