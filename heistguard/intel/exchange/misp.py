@@ -313,7 +313,12 @@ def _read_event(event: dict[str, Any], where: str, override: str | None, index: 
     attributes = [a for a in event.get("Attribute") or [] if isinstance(a, dict)]
     for obj in event.get("Object") or []:
         if isinstance(obj, dict):
-            attributes += [a for a in obj.get("Attribute") or [] if isinstance(a, dict)]
+            members = [a for a in obj.get("Attribute") or [] if isinstance(a, dict)]
+            if obj.get("name") == "coin-address":
+                # MISP's coin-address object names the chain in its `symbol` attribute.
+                symbol = next((str(a.get("value")) for a in members if a.get("object_relation") == "symbol"), None)
+                members = [{**a, "x_chain": symbol} for a in members if a.get("object_relation") != "symbol"]
+            attributes += members
     link = next((str(a.get("value")) for a in attributes if a.get("type") == "link" and a.get("value")), None)
     event_day = parse_day(event.get("date"))
     as_of = parse_day(machine.get(f"{TAG_NS}:source-as-of")) or event_day
@@ -369,7 +374,7 @@ def _read_attribute(
     all_tags = event_tags + names
     # Our own events tag each attribute with its actor; a peer's event usually tags only the event.
     actor = _actor_from_tags(tags, names, index, batch) or (None if ours else event_actor)
-    chain = tags.get(f"{TAG_NS}:chain") or _COIN_TYPES.get(kind_name)
+    chain = tags.get(f"{TAG_NS}:chain") or _COIN_TYPES.get(kind_name) or attribute.get("x_chain")
     if ours:
         source_ref = tags.get(f"{TAG_NS}:source-ref")
     else:

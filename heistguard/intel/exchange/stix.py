@@ -181,7 +181,8 @@ def _indicator(record: IndicatorRecord, source: Source | None) -> Any:
         if ended > created:
             valid_until = ended
     ext: dict[str, Any] = {"extension_type": "property-extension", "category": record.category}
-    for key in ("chain", "actor", "incident", "source_ref", "status_date", "first_seen", "last_seen"):
+    # The exact description travels in the extension: the STIX one gets a filler when the record has none.
+    for key in ("chain", "actor", "incident", "description", "source_ref", "status_date", "first_seen", "last_seen"):
         value = getattr(record, key)
         if value is not None:
             ext[key] = value.isoformat() if isinstance(value, dt.date) else value
@@ -469,7 +470,7 @@ def _read_indicator(
             chain=ext.get("chain"),
             actor=actor,
             incident=incident,
-            description=obj.get("description") if ext else (obj.get("description") or obj.get("name")),
+            description=ext.get("description") if ext else (obj.get("description") or obj.get("name")),
             confidence=obj.get("confidence"),
             source_ref=ext.get("source_ref") or next((str(r["url"]) for r in refs if r.get("url")), None),
             first_seen=parse_day(ext.get("first_seen")) if ext else parse_day(obj.get("valid_from")),
