@@ -213,7 +213,8 @@ def export_command(
     except OSError as exc:
         partial.unlink(missing_ok=True)
         raise BadInput("cannot write export", output, exc.strerror or str(exc)) from None
-    sys.stdout.write(f"{target}: {fmt.value}, {len(data.records)} records from {len(data.sources)} sources\n")
+    plural = "" if len(data.sources) == 1 else "s"
+    sys.stdout.write(f"{target}: {fmt.value}, {len(data.records)} records from {len(data.sources)} source{plural}\n")
     return 0
 
 

@@ -156,3 +156,40 @@ def test_misp_feed_export_to_a_directory(store_path: Path, tmp_path: Path, capsy
                        "dprk-attribution", "-o", f"{feed}/")  # fmt: skip
     assert code == 0 and out.strip() == f"{feed}: MISP feed, 6 events, 112 records"
     assert (feed / "manifest.json").is_file() and (feed / "hashes.csv").is_file()
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"type": "bundle", "objects": [{"type": "indicator", "id": "indicator--1", "pattern": 5}]},
+        {"type": "bundle", "objects": [{"type": "indicator", "id": "indicator--2", "pattern": "[domain-name:value"}]},
+        {"type": "bundle", "objects": [{"type": "indicator", "id": "indicator--3", "labels": "phishing",
+                                        "pattern": "[domain-name:value = 'x.example']", "confidence": "high",
+                                        "extensions": {"extension-definition--x": 1}, "external_references": {}}]},
+        {"Event": {"info": "x", "Tag": "tlp:clear", "Orgc": "CIRCL", "Attribute": [{"type": "domain", "value": 5},
+                   {"type": "btc", "value": "not-an-address"}, "junk"], "Object": [{"Attribute": "x"}]}},
+        {"response": [{"Event": {"info": "y", "Attribute": [{"type": "ip-dst|port", "value": "198.51.100.7"}]}}]},
+    ],
+)  # fmt: skip
+def test_odd_but_parseable_documents_never_traceback(
+    doc: object, store_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(doc))
+    code, _, err = run(capsys, "--db", str(store_path), "intel", "import", str(path))
+    assert code in (0, 2)
+    assert all(line.startswith("heistguard: error: ") for line in err)
+
+
+def test_feed_manifest_cannot_point_outside_its_directory(
+    store_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    feed = tmp_path / "feed"
+    feed.mkdir()
+    (feed / "manifest.json").write_text(json.dumps({"../outside": {"info": "x", "Orgc": {"name": "y"}}}))
+    (tmp_path / "outside.json").write_text(EVENT_3CX.read_text())
+    code, _, err = run(capsys, "--db", str(store_path), "intel", "import", str(feed))
+    assert code == 2 and err == [
+        f"heistguard: error: malformed MISP feed manifest in {feed / 'manifest.json'}: "
+        "event key '../outside' is not a uuid"
+    ]

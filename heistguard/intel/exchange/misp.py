@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -39,6 +40,7 @@ from heistguard.intel.indicators import IndicatorType
 from heistguard.intel.store import Actor, IndicatorRecord, Source
 
 TAG_NS = "heistguard"
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _COIN_TYPES = {"btc": "BTC", "xmr": "XMR", "dash": "DASH"}
 _CHAIN_TO_COIN = {"BTC": "btc", "XBT": "btc", "BITCOIN": "btc", "XMR": "xmr", "MONERO": "xmr", "DASH": "dash"}
 _ATTRIBUTE_TYPE = {
@@ -409,6 +411,9 @@ def read_misp_feed(
         raise BadInput("not a MISP feed manifest", where, "expected {event uuid: {info, Orgc, ...}}")
     batch = IntelBatch()
     for event_uuid in sorted(manifest):
+        if not _UUID.match(event_uuid):
+            # The key becomes a file name: anything but a uuid could point outside the feed directory.
+            raise BadInput("malformed MISP feed manifest", where, f"event key {event_uuid[:60]!r} is not a uuid")
         path = directory / f"{event_uuid}.json"
         try:
             text = path.read_text("utf-8")

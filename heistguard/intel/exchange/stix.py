@@ -357,9 +357,17 @@ def _objects(doc: Any, where: str) -> list[Any]:
     raise BadInput("not a STIX bundle", where, "expected a JSON object with type 'bundle'")
 
 
-def _ext(obj: dict[str, Any]) -> dict[str, Any]:
-    found = (obj.get("extensions") or {}).get(EXTENSION_ID)
-    return found if isinstance(found, dict) else {}
+def _ext(obj: dict[str, Any]) -> dict[str, str]:
+    """Our extension's properties; every one we write is a string, so anything else is dropped."""
+    extensions = obj.get("extensions")
+    found = extensions.get(EXTENSION_ID) if isinstance(extensions, dict) else None
+    if not isinstance(found, dict):
+        return {}
+    return {key: value for key, value in found.items() if isinstance(value, str)}
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _read_actors(by_id: dict[str, dict[str, Any]], index: ActorIndex, batch: IntelBatch) -> dict[str, str]:
@@ -384,7 +392,7 @@ def _read_actors(by_id: dict[str, dict[str, Any]], index: ActorIndex, batch: Int
             kind=str(ext.get("kind") or "intrusion-set"),
             attack_id=attack_id,
             aliases=tuple(str(a) for a in obj.get("aliases") or () if a != obj["name"]),
-            description=str(obj.get("description") or ""),
+            description=_str(obj.get("description")) or "",
             parent=ext.get("parent_ref"),
             refs=tuple(str(r["url"]) for r in refs if r.get("url")),
         )
@@ -454,7 +462,8 @@ def _read_indicator(
     targets = [by_id.get(t) for t in relations.get(obj["id"], ())]
     actor = ext.get("actor") or next((actor_names[t["id"]] for t in targets if t and t["id"] in actor_names), None)
     incident = ext.get("incident") or next(
-        (str(t.get("name")) for t in targets if t and t["type"] in ("campaign", "incident") and t.get("name")), None
+        (_str(t.get("name")) for t in targets if t and t["type"] in ("campaign", "incident") and _str(t.get("name"))),
+        None,
     )
     status, status_date = _status(obj, ext)
     refs = [r for r in obj.get("external_references") or [] if isinstance(r, dict)]
@@ -470,9 +479,9 @@ def _read_indicator(
             chain=ext.get("chain"),
             actor=actor,
             incident=incident,
-            description=ext.get("description") if ext else (obj.get("description") or obj.get("name")),
+            description=ext.get("description") if ext else (_str(obj.get("description")) or _str(obj.get("name"))),
             confidence=obj.get("confidence"),
-            source_ref=ext.get("source_ref") or next((str(r["url"]) for r in refs if r.get("url")), None),
+            source_ref=ext.get("source_ref") or next((r["url"] for r in refs if _str(r.get("url"))), None),
             first_seen=parse_day(ext.get("first_seen")) if ext else parse_day(obj.get("valid_from")),
             last_seen=parse_day(ext.get("last_seen")),
             status=status,
