@@ -50,7 +50,12 @@ _MODEL_DATE = dt.datetime(2026, 11, 26, tzinfo=dt.UTC)
 _EPOCH_DAY = dt.date(1970, 1, 1)
 HEISTGUARD_IDENTITY = f"identity--{stable_uuid('identity', 'heistguard')}"
 EXTENSION_ID = f"extension-definition--{stable_uuid('extension', 'heistguard-intel-record', '1')}"
-EXTENSION_SCHEMA = "https://github.com/heistguard/heistguard/blob/main/docs/intel.md#stix-extension"
+# STIX 2.1 allows the schema to be plain text; ours is documented with the project, not at a URL of its own.
+EXTENSION_SCHEMA = (
+    "HeistGuard docs/intel.md, section 'STIX extension': string properties category, chain, actor, incident, "
+    "description, source_ref, status, status_date, first_seen, last_seen (indicator); source_id, url, as_of, "
+    "licence, notes (identity); kind, parent_ref (intrusion-set); SCO cryptocurrency-wallet with property value."
+)
 WALLET = "cryptocurrency-wallet"
 # Object types other tools use for a crypto address in patterns; all of them are read back.
 _WALLET_TYPES = {WALLET, "x-opencti-cryptocurrency-wallet", "x-cryptocurrency-wallet", "x-crypto", "x-defi-address"}
