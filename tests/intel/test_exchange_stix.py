@@ -194,3 +194,36 @@ def test_peer_bundle_without_our_extension(store: IntelStore, tmp_path: Path) ->
     import_batch(store, batch)
     assert store.count() == before + 4
     assert store.source("stix-peer-cert") is not None
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "[domain-name:value = 'msstorageboxes.com']",
+        "[file:hashes.'SHA-256' = '59e1edf4d82fae4978e97512b0331b7eb21dd4b838b850ba46794d9c7a2c0983']",
+        "[file:hashes.MD5 = 'd41d8cd98f00b204e9800998ecf8427e']",
+        "[url:value = 'https://example.org/it\\'s\\\\here']",
+        "[ cryptocurrency-wallet:value='1BK769SseNefb6fe9QuFEi8W4KGbtP8gi3' ]",
+        "[ipv4-addr:value = '198.51.100.7'] OR [domain-name:value = 'glcloudservice.com']",
+        "[process:name = 'ffmpeg.dll']",
+    ],
+)
+def test_quick_reading_of_simple_patterns_agrees_with_the_full_parser(pattern: str) -> None:
+    from stix2.pattern_visitor import create_pattern_object
+
+    from heistguard.intel.exchange import stix
+
+    quick = stix._pattern_values(pattern)
+    tree = create_pattern_object(pattern, version="2.1")  # raises if the pattern is not valid STIX
+    full: list[object] = []
+    stack: list[object] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, stix.EqualityComparisonExpression):
+            item = stix._comparison(node)
+            if item:
+                full.append(item)
+        for attr in ("operands", "operand", "expression", "observation_expression"):
+            child = getattr(node, attr, None)
+            stack.extend(child if isinstance(child, list) else [child] if child is not None else [])
+    assert sorted(quick) == sorted(full)  # type: ignore[type-var]
