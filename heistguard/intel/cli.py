@@ -158,6 +158,9 @@ def import_command(
     source: str | None = typer.Option(
         None, "--source", help="Put every record under this source id (default: the source each file names)."
     ),
+    replace: bool = typer.Option(
+        False, "--replace", help="Replace each source's records instead of merging (a feed that dropped some)."
+    ),
 ) -> int:
     """Import intel files; each is read completely and written in one transaction, or not at all."""
     status = 0
@@ -165,7 +168,7 @@ def import_command(
         for path in files:
             try:
                 fmt, batch = read_intel_file(path, store, source)
-                count = import_batch(store, batch)
+                count = import_batch(store, batch, replace=replace)
             except BadInput as exc:
                 err(exc.one_line())
                 status = 2

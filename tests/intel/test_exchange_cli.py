@@ -54,6 +54,26 @@ def test_export_import_between_two_stores(stix_file: Path, tmp_path: Path, capsy
     assert code == 1
     evidence = [e["location"]["logical"] for f in row["findings"] for e in f["evidence"]]
     assert "intel:peer-share" in evidence
+    before = snapshot(other)
+    assert run(capsys, "--db", str(other), "intel", "import", str(stix_file), "--source", "peer-share")[0] == 0
+    assert snapshot(other) == before  # importing the same file again changes nothing
+
+
+def test_replace_drops_what_a_feed_no_longer_lists(
+    store_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = tmp_path / "day1.csv"
+    first.write_text("value,category\nakamaicontainer.com,c2\nmsstorageboxes.com,c2\n")
+    second = tmp_path / "day2.csv"
+    second.write_text("value,category\nmsstorageboxes.com,c2\n")
+    db = ("--db", str(store_path))
+    assert run(capsys, *db, "intel", "import", str(first), "--source", "peer-feed")[0] == 0
+    assert run(capsys, *db, "intel", "import", str(second), "--source", "peer-feed")[0] == 0
+    with IntelStore.open(store_path, read_only=True) as store:
+        assert len(list(store.all_records(["peer-feed"]))) == 2  # merged
+    assert run(capsys, *db, "intel", "import", str(second), "--source", "peer-feed", "--replace")[0] == 0
+    with IntelStore.open(store_path, read_only=True) as store:
+        assert [r.value for r in store.all_records(["peer-feed"])] == ["msstorageboxes.com"]
 
 
 def test_truncated_stix_is_one_line_naming_file_line_and_column(

@@ -98,8 +98,9 @@ def read_intel_file(path: Path, store: IntelStore, source_override: str | None =
     return fmt, read_csv(text, where, source_override, actors)
 
 
-def import_batch(store: IntelStore, batch: IntelBatch) -> int:
-    """Write a batch in one transaction: its actors, then each source's records (merged by record id)."""
+def import_batch(store: IntelStore, batch: IntelBatch, replace: bool = False) -> int:
+    """Write a batch in one transaction: its actors, then each source's records, merged by record id
+    or, with `replace`, instead of what the store held for that source (a feed that dropped an indicator)."""
     with store.transaction():
         store.put_actors(batch.actors.values())
         count = 0
@@ -108,7 +109,8 @@ def import_batch(store: IntelStore, batch: IntelBatch) -> int:
             by_source.setdefault(record.source_id, []).append(record)
         for source_id, records in sorted(by_source.items()):
             source = batch.sources[source_id]
-            count += store.add_records(source, records)
+            write = store.replace_source if replace else store.add_records
+            count += write(source, records)
     return count
 
 
