@@ -250,23 +250,51 @@ def export_stix(data: ExportSet) -> str:
         _extension_definition(),
     ]
     objects += [_identity(data.sources[sid]) for sid in sorted(data.sources)]
+    relationships: dict[str, Any] = {}
+    actors = _actor_objects(data, objects, relationships)
+    _campaign_objects(data.records, actors, objects, relationships)
+    for record in data.records:
+        indicator = _indicator(record, data.sources.get(record.source_id))
+        objects.append(indicator)
+        if record.actor and record.category != "victim":
+            rel = _relationship("indicates", indicator.id, _intrusion_set_id(actors[record.actor]), indicator.created)
+            relationships[rel.id] = rel
+        if record.incident:
+            kind = "related-to" if record.category == "victim" else "indicates"
+            rel = _relationship(kind, indicator.id, _campaign_id(record.incident), indicator.created)
+            relationships[rel.id] = rel
+    objects += [relationships[key] for key in sorted(relationships)]
+    ids = ",".join(sorted(data.sources))
+    bundle = {"type": "bundle", "id": f"bundle--{stable_uuid('bundle', ids)}", "objects": objects}
+    # stix2's own pretty printer re-sorts every property and takes minutes on a large bundle; the
+    # objects are already in spec order, so the plain encoder gives the same text far faster.
+    return json.dumps(bundle, cls=STIXJSONEncoder, indent=1, ensure_ascii=False) + "\n"
+
+
+def _actor_objects(data: ExportSet, objects: list[Any], relationships: dict[str, Any]) -> dict[str, Actor]:
+    """Every actor of the store as an intrusion set (and any a record names that the store lacks)."""
     actors = {a.name: a for a in data.actors}
     for name in sorted({r.actor for r in data.records if r.actor and r.actor not in actors}):
         actors[name] = Actor(actor_id(name), name, "intrusion-set", None, (), name)
-    # Every actor of the store travels, and any actor a record names that the store lacks.
-    wanted = set(actors)
-    objects += [_intrusion_set(actors[name]) for name in sorted(wanted)]
-    relationships: dict[str, Any] = {}
-    for name in sorted(wanted):
+    by_id = {a.id: a for a in actors.values()}
+    for name in sorted(actors):
         actor = actors[name]
-        parent = next((a for a in actors.values() if a.id == actor.parent), None)
-        if parent is not None and parent.name in wanted:
+        objects.append(_intrusion_set(actor))
+        parent = by_id.get(actor.parent or "")
+        if parent is not None:
             rel = _relationship(
                 "related-to", _intrusion_set_id(actor), _intrusion_set_id(parent), _MODEL_DATE,
                 description=f"{actor.name} is a cluster within {parent.name}",
             )  # fmt: skip
             relationships[rel.id] = rel
-    campaigns, campaign_actor = _campaigns(data.records)
+    return actors
+
+
+def _campaign_objects(
+    records: list[IndicatorRecord], actors: dict[str, Actor], objects: list[Any], relationships: dict[str, Any]
+) -> None:
+    """A campaign per incident, attributed to the actor most of its records name."""
+    campaigns, campaign_actor = _campaigns(records)
     for incident, first in sorted(campaigns.items()):
         created = day_time(first) if first else _MODEL_DATE
         objects.append(
@@ -284,22 +312,6 @@ def export_stix(data: ExportSet) -> str:
         if actor_name:
             rel = _relationship("attributed-to", _campaign_id(incident), _intrusion_set_id(actors[actor_name]), created)
             relationships[rel.id] = rel
-    for record in data.records:
-        indicator = _indicator(record, data.sources.get(record.source_id))
-        objects.append(indicator)
-        if record.actor and record.category != "victim":
-            rel = _relationship("indicates", indicator.id, _intrusion_set_id(actors[record.actor]), indicator.created)
-            relationships[rel.id] = rel
-        if record.incident:
-            kind = "related-to" if record.category == "victim" else "indicates"
-            rel = _relationship(kind, indicator.id, _campaign_id(record.incident), indicator.created)
-            relationships[rel.id] = rel
-    objects += [relationships[key] for key in sorted(relationships)]
-    ids = ",".join(sorted(data.sources))
-    bundle = {"type": "bundle", "id": f"bundle--{stable_uuid('bundle', ids)}", "objects": objects}
-    # stix2's own pretty printer re-sorts every property and takes minutes on a large bundle; the
-    # objects are already in spec order, so the plain encoder gives the same text far faster.
-    return json.dumps(bundle, cls=STIXJSONEncoder, indent=1, ensure_ascii=False) + "\n"
 
 
 def _intrusion_set_id(actor: Actor) -> str:
