@@ -101,3 +101,21 @@ def test_event_list_round_trips_with_nothing_lost(store: IntelStore, tmp_path: P
         assert_same_intel(store, fresh, ["dprk-attribution"])
         victims = [r for r in fresh.all_records() if r.category == "victim"]
         assert victims and all(r.actor is None for r in victims)  # an event's actor is not pinned on its victims
+
+
+def test_peer_attributes_not_for_detection_stay_out_and_confidence_tags_count(
+    store: IntelStore, tmp_path: Path
+) -> None:
+    event = json.loads(EVENT_3CX.read_text())
+    attributes = event["Event"]["Attribute"]
+    attributes.append(
+        {"type": "domain", "category": "Network activity", "value": "raw.githubusercontent.com", "to_ids": False,
+         "comment": "legitimate host the ICO files were fetched from"}
+    )  # fmt: skip
+    event["Event"]["Tag"].append({"name": 'estimative-language:confidence-in-analytic-judgment="high"'})
+    path = tmp_path / "event.json"
+    path.write_text(json.dumps(event))
+    _, batch = read_intel_file(path, store)
+    assert "raw.githubusercontent.com" not in {r.value for r in batch.records}
+    assert batch.skipped == [f"{path}: 1 attributes marked not for detection (to_ids false)"]
+    assert {r.confidence for r in batch.records} == {85}

@@ -21,6 +21,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -269,7 +270,7 @@ def _machine_tags(names: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def _actor_from_tags(tags: dict[str, str], names: list[str], index: ActorIndex, batch: IntelBatch) -> str | None:
+def _actor_from_tags(tags: dict[str, str], index: ActorIndex, batch: IntelBatch) -> str | None:
     for key in ("misp-galaxy:threat-actor", "misp-galaxy:mitre-intrusion-set", "misp-galaxy:360net-threat-actor"):
         value = tags.get(key)
         if value:
@@ -305,6 +306,21 @@ def read_misp(
     return batch
 
 
+@dataclass(frozen=True)
+class _Event:
+    """What an event says about all its attributes."""
+
+    tags: list[str]
+    machine: dict[str, str]
+    ours: bool
+    source_id: str
+    incident: str | None
+    actor: str | None
+    day: dt.date | None
+    uuid: str
+    link: str | None
+
+
 def _read_event(event: dict[str, Any], where: str, override: str | None, index: ActorIndex, batch: IntelBatch) -> None:
     event_tags = _tag_names(event)
     machine = _machine_tags(event_tags)
@@ -312,15 +328,7 @@ def _read_event(event: dict[str, Any], where: str, override: str | None, index: 
     org_name = str((org.get("name") if isinstance(org, dict) else None) or "unknown organisation")
     ours = f"{TAG_NS}:source-id" in machine
     source_id = override or machine.get(f"{TAG_NS}:source-id") or f"misp-{slug(org_name)}"
-    attributes = [a for a in event.get("Attribute") or [] if isinstance(a, dict)]
-    for obj in event.get("Object") or []:
-        if isinstance(obj, dict):
-            members = [a for a in obj.get("Attribute") or [] if isinstance(a, dict)]
-            if obj.get("name") == "coin-address":
-                # MISP's coin-address object names the chain in its `symbol` attribute.
-                symbol = next((str(a.get("value")) for a in members if a.get("object_relation") == "symbol"), None)
-                members = [{**a, "x_chain": symbol} for a in members if a.get("object_relation") != "symbol"]
-            attributes += members
+    attributes = _attributes(event)
     link = next((str(a.get("value")) for a in attributes if a.get("type") == "link" and a.get("value")), None)
     event_day = parse_day(event.get("date"))
     as_of = parse_day(machine.get(f"{TAG_NS}:source-as-of")) or event_day
@@ -334,32 +342,47 @@ def _read_event(event: dict[str, Any], where: str, override: str | None, index: 
             licence=machine.get(f"{TAG_NS}:source-licence"),
             notes=machine.get(f"{TAG_NS}:source-notes") if ours else f"imported from MISP events of {org_name}",
         )
-    incident = machine.get(f"{TAG_NS}:incident") if ours else str(event.get("info") or "") or None
-    event_actor = _actor_from_tags(machine, event_tags, index, batch)
-    event_uuid = str(event.get("uuid") or "")
+    context = _Event(
+        tags=event_tags,
+        machine=machine,
+        ours=ours,
+        source_id=source_id,
+        incident=machine.get(f"{TAG_NS}:incident") if ours else str(event.get("info") or "") or None,
+        actor=_actor_from_tags(machine, index, batch),
+        day=event_day,
+        uuid=str(event.get("uuid") or ""),
+        link=link,
+    )
+    not_for_detection = 0
     for position, attribute in enumerate(attributes):
-        _read_attribute(
-            attribute, f"{where}: attribute {position}", event_tags, event_actor, event_day, incident, ours,
-            source_id, event_uuid, link, index, batch,
-        )  # fmt: skip
+        if not ours and attribute.get("to_ids") in (False, "0", 0) and _indicator_type(attribute):
+            # A peer marks what is not for detection (a legitimate host named in a report, a victim's
+            # address) with to_ids false; importing it as bad would raise false alarms.
+            not_for_detection += 1
+            continue
+        _read_attribute(attribute, f"{where}: attribute {position}", context, index, batch)
+    if not_for_detection:
+        batch.skipped.append(f"{where}: {not_for_detection} attributes marked not for detection (to_ids false)")
 
 
-def _read_attribute(
-    attribute: dict[str, Any],
-    where: str,
-    event_tags: list[str],
-    event_actor: str | None,
-    event_day: dt.date | None,
-    incident: str | None,
-    ours: bool,
-    source_id: str,
-    event_uuid: str,
-    link: str | None,
-    index: ActorIndex,
-    batch: IntelBatch,
-) -> None:
+def _attributes(event: dict[str, Any]) -> list[dict[str, Any]]:
+    """The event's attributes and those inside its objects."""
+    attributes = [a for a in event.get("Attribute") or [] if isinstance(a, dict)]
+    for obj in event.get("Object") or []:
+        if isinstance(obj, dict):
+            members = [a for a in obj.get("Attribute") or [] if isinstance(a, dict)]
+            if obj.get("name") == "coin-address":
+                # MISP's coin-address object names the chain in its `symbol` attribute.
+                symbol = next((str(a.get("value")) for a in members if a.get("object_relation") == "symbol"), None)
+                members = [{**a, "x_chain": symbol} for a in members if a.get("object_relation") != "symbol"]
+            attributes += members
+    return attributes
+
+
+def _indicator_type(attribute: dict[str, Any]) -> tuple[IndicatorType, str] | None:
+    """The indicator an attribute carries, with its value; None for context (links, text, file names...)."""
     if attribute.get("deleted") in (True, "1", 1):
-        return
+        return None
     kind_name = str(attribute.get("type") or "")
     value = str(attribute.get("value") or "")
     kind = _IMPORT_TYPE.get(kind_name)
@@ -369,36 +392,63 @@ def _read_attribute(
         value = pieces[part] if len(pieces) == 2 else ""
     elif kind is None and kind_name == "text" and attribute.get("category") == "Financial fraud":
         kind = IndicatorType.ADDRESS
-    if kind is None or not value:
-        return  # context (links, text, filenames, ...), not an indicator we keep
+    return (kind, value) if kind is not None and value else None
+
+
+def _read_attribute(attribute: dict[str, Any], where: str, event: _Event, index: ActorIndex, batch: IntelBatch) -> None:
+    found = _indicator_type(attribute)
+    if found is None:
+        return
+    kind, value = found
     names = _tag_names(attribute)
     tags = _machine_tags(names)
-    all_tags = event_tags + names
     # Our own events tag each attribute with its actor; a peer's event usually tags only the event.
-    actor = _actor_from_tags(tags, names, index, batch) or (None if ours else event_actor)
-    chain = tags.get(f"{TAG_NS}:chain") or _COIN_TYPES.get(kind_name) or attribute.get("x_chain")
-    if ours:
+    actor = _actor_from_tags(tags, index, batch) or (None if event.ours else event.actor)
+    chain = tags.get(f"{TAG_NS}:chain") or _COIN_TYPES.get(str(attribute.get("type"))) or attribute.get("x_chain")
+    if event.ours:
         source_ref = tags.get(f"{TAG_NS}:source-ref")
     else:
-        source_ref = link or (f"misp-event:{event_uuid}" if event_uuid else None)
+        source_ref = event.link or (f"misp-event:{event.uuid}" if event.uuid else None)
     make_record(
         kind,
         value,
-        category=_category(kind, attribute, tags, all_tags),
-        source_id=source_id,
+        category=_category(kind, attribute, tags, event.tags + names),
+        source_id=event.source_id,
         where=where,
         batch=batch,
         chain=chain,
         actor=actor,
-        incident=incident,
+        incident=event.incident,
         description=str(attribute.get("comment") or "") or None,
-        confidence=tags.get(f"{TAG_NS}:confidence"),
+        confidence=tags.get(f"{TAG_NS}:confidence") or _confidence({**event.machine, **tags}),
         source_ref=source_ref,
-        first_seen=parse_day(attribute.get("first_seen")) or (None if ours else event_day),
+        first_seen=parse_day(attribute.get("first_seen")) or (None if event.ours else event.day),
         last_seen=parse_day(attribute.get("last_seen")),
         status=tags.get(f"{TAG_NS}:status"),
         status_date=parse_day(tags.get(f"{TAG_NS}:status-date")),
     )
+
+
+# Confidence from the taxonomies peers tag with (MISP taxonomies `misp`, `estimative-language`,
+# `admiralty-scale`), when no `heistguard:confidence` tag gives it exactly.
+_CONFIDENCE_TAGS: dict[str, dict[str, int]] = {
+    "misp:confidence-level": {
+        "completely-confident": 100,
+        "usually-confident": 75,
+        "fairly-confident": 50,
+        "rarely-confident": 25,
+        "unconfident": 0,
+    },
+    "estimative-language:confidence-in-analytic-judgment": {"high": 85, "moderate": 60, "low": 30},
+    "admiralty-scale:information-credibility": {"1": 90, "2": 75, "3": 55, "4": 30, "5": 10},
+}
+
+
+def _confidence(tags: dict[str, str]) -> int | None:
+    for key, scale in _CONFIDENCE_TAGS.items():
+        if tags.get(key) in scale:
+            return scale[tags[key]]
+    return None
 
 
 def read_misp_feed(
