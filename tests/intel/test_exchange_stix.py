@@ -193,7 +193,8 @@ def test_peer_bundle_without_our_extension(store: IntelStore, tmp_path: Path) ->
     before = store.count()
     import_batch(store, batch)
     assert store.count() == before + 4
-    assert store.source("stix-peer-cert") is not None
+    peer = store.source("stix-peer-cert")
+    assert peer is not None and peer.as_of == dt.date(2024, 7, 1)  # its newest statement: the revocation
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 import stix2
@@ -358,8 +359,16 @@ def read_stix(text: str, where: str, source_override: str | None, known_actors: 
         if obj["type"] == "indicator":
             _read_indicator(obj, by_id, indicates, actor_names, sources, source_override, where, batch)
     used = {r.source_id for r in batch.records}
-    batch.sources = {sid: src for sid, src in batch.sources.items() if sid in used}
+    batch.sources = {sid: _dated(src, batch.records) for sid, src in batch.sources.items() if sid in used}
     return batch
+
+
+def _dated(source: Source, records: list[IndicatorRecord]) -> Source:
+    """A peer's identity carries no as-of date: the newest date its records carry stands for one."""
+    if source.as_of is not None:
+        return source
+    days = [d for r in records if r.source_id == source.id for d in (r.first_seen, r.last_seen, r.status_date) if d]
+    return replace(source, as_of=max(days)) if days else source
 
 
 def _objects(doc: Any, where: str) -> list[Any]:
@@ -439,7 +448,7 @@ def _read_sources(
                 id=sid,
                 name=name,
                 url=ext.get("url") or (str(refs[0]["url"]) if refs else None),
-                as_of=parse_day(ext.get("as_of")) or parse_day(obj.get("modified")),
+                as_of=parse_day(ext.get("as_of")),
                 licence=ext.get("licence"),
                 notes=ext.get("notes") if ext else f"imported from STIX {where}",
             ),
@@ -473,9 +482,7 @@ def _read_indicator(
     creator = str(obj.get("created_by_ref") or "")
     source_id = sources.get(creator) or override or "stix-import"
     if source_id not in batch.sources:
-        batch.sources[source_id] = Source(
-            id=source_id, name=f"STIX import {where}", url=None, as_of=parse_day(obj.get("modified")), notes=None
-        )
+        batch.sources[source_id] = Source(id=source_id, name=f"STIX import {where}", url=None, as_of=None)
     ext = _ext(obj)
     targets = [by_id.get(t) for t in relations.get(obj["id"], ())]
     actor = ext.get("actor") or next((actor_names[t["id"]] for t in targets if t and t["id"] in actor_names), None)
