@@ -119,3 +119,20 @@ def test_peer_attributes_not_for_detection_stay_out_and_confidence_tags_count(
     assert "raw.githubusercontent.com" not in {r.value for r in batch.records}
     assert batch.skipped == [f"{path}: 1 attributes marked not for detection (to_ids false)"]
     assert {r.confidence for r in batch.records} == {85}
+
+
+def test_a_peers_tlp_restriction_stays_in_sight(store: IntelStore, tmp_path: Path) -> None:
+    event = json.loads(EVENT_3CX.read_text())
+    event["Event"]["Tag"] = [t for t in event["Event"]["Tag"] if t["name"] != "tlp:white"] + [{"name": "tlp:amber"}]
+    path = tmp_path / "amber.json"
+    path.write_text(json.dumps(event))
+    _, batch = read_intel_file(path, store)
+    import_batch(store, batch)
+    source = store.source("misp-circl")
+    assert source is not None and source.notes
+    assert source.notes.endswith("marked TLP:AMBER by its source: check before sharing")
+    exported = json.loads(export_text(export_data(store, ["misp-circl", "ofac-sdn"]), ExportFormat.MISP))
+    tlp = {e["Event"]["Orgc"]["name"]: [t["name"] for t in e["Event"]["Tag"] if t["name"].startswith("tlp:")]
+           for e in exported["response"]}  # fmt: skip
+    assert tlp["MISP: CIRCL"] == []  # not relabelled as shareable
+    assert tlp["OFAC SDN list: digital currency addresses (all chains)"] == ["tlp:clear"]  # bundled public data

@@ -152,6 +152,7 @@ PEER_BUNDLE = {
          "created_by_ref": "identity--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061",
          "created": "2024-06-01T00:00:00.000Z", "modified": "2024-06-01T00:00:00.000Z",
          "name": "3CX C2", "indicator_types": ["malicious-activity"],
+         "object_marking_refs": ["marking-definition--f88d31f6-486f-44da-b317-01333bde0b82"],
          "pattern": "[domain-name:value = 'msstorageboxes.com'] OR [url:value = 'https://glcloudservice.com/x']",
          "pattern_type": "stix", "valid_from": "2023-03-29T00:00:00Z"},
         {"type": "indicator", "spec_version": "2.1", "id": "indicator--4e2b7a5c-1d3f-4a6b-9c8d-7e6f5a4b3c22",
@@ -195,6 +196,7 @@ def test_peer_bundle_without_our_extension(store: IntelStore, tmp_path: Path) ->
     assert store.count() == before + 4
     peer = store.source("stix-peer-cert")
     assert peer is not None and peer.as_of == dt.date(2024, 7, 1)  # its newest statement: the revocation
+    assert peer.notes and "marked TLP:AMBER by its source" in peer.notes
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import re
 from collections.abc import Iterable
@@ -109,6 +110,11 @@ def import_batch(store: IntelStore, batch: IntelBatch, replace: bool = False) ->
             by_source.setdefault(record.source_id, []).append(record)
         for source_id, records in sorted(by_source.items()):
             source = batch.sources[source_id]
+            restricted = batch.restricted(source_id)
+            if restricted:
+                # The store has no per-record marking yet; the source's notes keep the restriction in sight.
+                note = f"marked {', '.join(restricted)} by its source: check before sharing"
+                source = dataclasses.replace(source, notes=f"{source.notes}; {note}" if source.notes else note)
             write = store.replace_source if replace else store.add_records
             count += write(source, records)
     return count

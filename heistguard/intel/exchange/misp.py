@@ -142,7 +142,10 @@ def _events(data: ExportSet) -> Iterator[dict[str, Any]]:
         source = data.sources.get(source_id) or Source(source_id, source_id, None, None)
         days = [r.first_seen for r in records if r.first_seen]
         day = source.as_of or (max(days) if days else None)
-        tags = [{"name": "tlp:clear", "exportable": True}, _tag("source-id", source.id)]
+        tags = [_tag("source-id", source.id)]
+        if source.bundled:
+            # Only the bundled public intel is known to be shareable; an imported source keeps its own terms.
+            tags.insert(0, {"name": "tlp:clear", "exportable": True})
         if source.as_of:
             tags.append(_tag("source-as-of", source.as_of.isoformat()))
         if source.licence:
@@ -353,6 +356,8 @@ def _read_event(event: dict[str, Any], where: str, override: str | None, index: 
         uuid=str(event.get("uuid") or ""),
         link=link,
     )
+    for name in event_tags:
+        batch.mark(source_id, name)  # tlp:amber -> TLP:AMBER; other tags are ignored by mark()
     not_for_detection = 0
     for position, attribute in enumerate(attributes):
         if not ours and attribute.get("to_ids") in (False, "0", 0) and _indicator_type(attribute):
@@ -402,6 +407,8 @@ def _read_attribute(attribute: dict[str, Any], where: str, event: _Event, index:
     kind, value = found
     names = _tag_names(attribute)
     tags = _machine_tags(names)
+    for name in names:
+        batch.mark(event.source_id, name)
     # Our own events tag each attribute with its actor; a peer's event usually tags only the event.
     actor = _actor_from_tags(tags, index, batch) or (None if event.ours else event.actor)
     chain = tags.get(f"{TAG_NS}:chain") or _COIN_TYPES.get(str(attribute.get("type"))) or attribute.get("x_chain")

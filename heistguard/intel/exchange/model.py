@@ -32,12 +32,17 @@ class IntelBatch:
     records: list[IndicatorRecord] = field(default_factory=list)
     actors: dict[str, Actor] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
+    # source id -> the sharing restrictions (TLP labels) its statements came with
+    markings: dict[str, set[str]] = field(default_factory=dict)
 
-    def extend(self, other: IntelBatch) -> None:
-        self.sources.update(other.sources)
-        self.records.extend(other.records)
-        self.actors.update(other.actors)
-        self.skipped.extend(other.skipped)
+    def mark(self, source_id: str, label: str) -> None:
+        label = label.strip().upper()
+        if label.startswith("TLP:"):
+            self.markings.setdefault(source_id, set()).add(label)
+
+    def restricted(self, source_id: str) -> list[str]:
+        """The TLP labels of a source that forbid passing its intel on freely."""
+        return sorted(self.markings.get(source_id, set()) - {"TLP:CLEAR", "TLP:WHITE"})
 
 
 @dataclass(frozen=True)

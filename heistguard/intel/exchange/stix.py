@@ -78,6 +78,10 @@ _INDICATOR_TYPES = {
     "darknet-market": ["anomalous-activity"],
     "gambling": ["anomalous-activity"],
 }
+# The TLP 1.0 marking definitions STIX 2.1 predefines; TLP 2.0 ones travel as objects with a name.
+_TLP_BY_ID = {
+    m.id: str(m.name) for m in (stix2.v21.TLP_WHITE, stix2.v21.TLP_GREEN, stix2.v21.TLP_AMBER, stix2.v21.TLP_RED)
+}
 _HASH_KEYS = {"md5": "MD5", "sha1": "SHA-1", "sha256": "SHA-256"}
 _HASH_TYPE = {"MD5": IndicatorType.MD5, "SHA-1": IndicatorType.SHA1, "SHA1": IndicatorType.SHA1}
 _HASH_TYPE |= {"SHA-256": IndicatorType.SHA256, "SHA256": IndicatorType.SHA256}
@@ -491,6 +495,9 @@ def _read_indicator(
         None,
     )
     status, status_date = _status(obj, ext)
+    for ref in obj.get("object_marking_refs") or ():
+        marking = by_id.get(ref) if isinstance(ref, str) else None
+        batch.mark(source_id, _TLP_BY_ID.get(str(ref)) or str((marking or {}).get("name") or ""))
     refs = [r for r in obj.get("external_references") or [] if isinstance(r, dict)]
     for kind, value in values:
         category = ext.get("category") or _category_of(obj, kind, actor)
