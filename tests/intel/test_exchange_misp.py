@@ -136,3 +136,14 @@ def test_a_peers_tlp_restriction_stays_in_sight(store: IntelStore, tmp_path: Pat
            for e in exported["response"]}  # fmt: skip
     assert tlp["MISP: CIRCL"] == []  # not relabelled as shareable
     assert tlp["OFAC SDN list: digital currency addresses (all chains)"] == ["tlp:clear"]  # bundled public data
+
+
+def test_actor_from_a_galaxy_cluster_without_a_tag(store: IntelStore, tmp_path: Path) -> None:
+    event = json.loads(EVENT_3CX.read_text())
+    event["Event"]["Tag"] = [t for t in event["Event"]["Tag"] if "threat-actor" not in t["name"]]
+    cluster = {"value": "Labyrinth Chollima", "tag_name": 'misp-galaxy:threat-actor="Labyrinth Chollima"'}
+    event["Event"]["Galaxy"] = [{"name": "Threat Actor", "type": "threat-actor", "GalaxyCluster": [cluster]}]
+    path = tmp_path / "galaxy.json"
+    path.write_text(json.dumps(event))
+    _, batch = read_intel_file(path, store)
+    assert {r.actor for r in batch.records} == {"Lazarus Group"}  # Labyrinth Chollima is its alias

@@ -257,10 +257,16 @@ def _event_body(doc: Any, where: str) -> dict[str, Any]:
 
 
 def _tag_names(holder: dict[str, Any]) -> list[str]:
-    tags = holder.get("Tag") or []
-    if not isinstance(tags, list):
-        return []
-    return [str(t.get("name")) for t in tags if isinstance(t, dict) and t.get("name")]
+    """The tags of an event or attribute, with the tag names of its galaxy clusters (MISP's REST form)."""
+    tags = holder.get("Tag")
+    names = [str(t["name"]) for t in tags if isinstance(t, dict) and t.get("name")] if isinstance(tags, list) else []
+    galaxies = holder.get("Galaxy")
+    for galaxy in galaxies if isinstance(galaxies, list) else ():
+        clusters = galaxy.get("GalaxyCluster") if isinstance(galaxy, dict) else None
+        for cluster in clusters if isinstance(clusters, list) else ():
+            if isinstance(cluster, dict) and cluster.get("tag_name") and cluster["tag_name"] not in names:
+                names.append(str(cluster["tag_name"]))
+    return names
 
 
 def _machine_tags(names: Iterable[str]) -> dict[str, str]:
