@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from pathlib import Path
 from collections.abc import Iterable
 
 from heistguard.errors import BadInput
@@ -88,7 +89,7 @@ def read_csv(text: str, where: str, source_override: str | None, known_actors: I
         raise BadInput("unknown CSV columns", f"{where}:1", f"{', '.join(unknown)}; known: {', '.join(COLUMNS)}")
     batch = IntelBatch()
     index = ActorIndex(known_actors)
-    default_source = source_override or slug(where.rsplit("/", 1)[-1].rsplit(".", 1)[0])
+    default_source = source_override or slug(Path(where).stem)
     try:
         for row in reader:
             here = f"{where}:{reader.line_num}"

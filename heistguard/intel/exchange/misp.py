@@ -82,7 +82,7 @@ _COMPOSITE = {
     "hostname|port": (0, IndicatorType.DOMAIN),
 }
 # Categories whose indicators block, for the event's threat level (1 high ... 4 undefined).
-_HIGH = {"sanctioned", "attributed-theft", "theft", "phishing", "malware", "scam", "ransomware", "c2"}
+_BLOCKING = {"sanctioned", "attributed-theft", "theft", "phishing", "malware", "scam", "ransomware", "c2"}
 
 
 # --- export ---------------------------------------------------------------------------------------
@@ -118,7 +118,7 @@ def _attribute(record: IndicatorRecord, event_day: dt.date | None) -> dict[str, 
         "type": kind,
         "category": category,
         "value": record.display if kind in ("btc", "text") else record.value,
-        "to_ids": record.current and record.category in _HIGH,
+        "to_ids": record.current and record.category in _BLOCKING,
         "comment": record.description or "",
         "timestamp": _timestamp(record.status_date or record.first_seen or event_day),
         "deleted": False,
@@ -183,7 +183,7 @@ def _events(data: ExportSet) -> Iterator[dict[str, Any]]:
                 "uuid": event_uuid,
                 "info": f"{incident} ({source.name})" if incident else source.name,
                 "date": (day or dt.date(1970, 1, 1)).isoformat(),
-                "threat_level_id": "1" if any(r.category in _HIGH and r.current for r in records) else "3",
+                "threat_level_id": "1" if any(r.category in _BLOCKING and r.current for r in records) else "3",
                 "analysis": "2",
                 "distribution": "3",
                 "published": True,
