@@ -10,8 +10,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from pathlib import Path
 from collections.abc import Iterable
+from pathlib import Path
 
 from heistguard.errors import BadInput
 from heistguard.intel.exchange.model import ActorIndex, ExportSet, IntelBatch, make_record, parse_day, slug
