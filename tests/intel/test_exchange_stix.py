@@ -230,3 +230,46 @@ def test_quick_reading_of_simple_patterns_agrees_with_the_full_parser(pattern: s
             child = getattr(node, attr, None)
             stack.extend(child if isinstance(child, list) else [child] if child is not None else [])
     assert sorted(quick) == sorted(full)  # type: ignore[type-var]
+
+
+def _obj(kind: str, n: int, **fields: object) -> dict[str, object]:
+    stamp = "2025-03-01T00:00:00.000Z"
+    return {"type": kind, "spec_version": "2.1", "id": f"{kind}--00000000-0000-4000-8000-{n:012d}",
+            "created": stamp, "modified": stamp, **fields}  # fmt: skip
+
+
+def test_actor_and_incident_found_through_campaigns_malware_and_reports(store: IntelStore, tmp_path: Path) -> None:
+    jade = _obj("intrusion-set", 1, name="Jade Sleet")
+    famous = _obj("intrusion-set", 2, name="Famous Chollima")
+    campaign = _obj("campaign", 3, name="Bybit heist 2025-02-21")
+    malware = _obj("malware", 4, name="BeaverTail", is_family=True)
+    via_campaign = _obj("indicator", 5, pattern="[domain-name:value = 'bybit-heist.example']",
+                        pattern_type="stix", valid_from="2025-02-21T00:00:00Z")  # fmt: skip
+    via_malware = _obj("indicator", 6, pattern="[ipv4-addr:value = '198.51.100.23']",
+                       pattern_type="stix", valid_from="2024-11-01T00:00:00Z")  # fmt: skip
+    stix20 = _obj("indicator", 7, labels=["anonymization"], pattern="[url:value = 'https://mixer.example/']",
+                  valid_from="2024-01-01T00:00:00Z")  # fmt: skip
+    report = _obj("report", 8, name="Contagious Interview C2 report", published="2024-11-02T00:00:00Z",
+                  object_refs=[via_malware["id"]],
+                  external_references=[{"source_name": "peer", "url": "https://peer.example/ci-report"}])  # fmt: skip
+    relations = [
+        _obj("relationship", 10, relationship_type="attributed-to", source_ref=campaign["id"], target_ref=jade["id"]),
+        _obj("relationship", 11, relationship_type="uses", source_ref=famous["id"], target_ref=malware["id"]),
+        _obj("relationship", 12, relationship_type="indicates", source_ref=via_campaign["id"],
+             target_ref=campaign["id"]),
+        _obj("relationship", 13, relationship_type="indicates", source_ref=via_malware["id"], target_ref=malware["id"]),
+    ]  # fmt: skip
+    objects = [jade, famous, campaign, malware, via_campaign, via_malware, stix20, report, *relations]
+    bundle = {"type": "bundle", "id": "bundle--00000000-0000-4000-8000-000000000099", "objects": objects}
+    path = tmp_path / "graph.json"
+    path.write_text(json.dumps(bundle))
+    _, batch = read_intel_file(path, store)
+    by_value = {r.value: r for r in batch.records}
+    heist = by_value["bybit-heist.example"]
+    assert (heist.actor, heist.incident) == ("TraderTraitor", "Bybit heist 2025-02-21")
+    c2 = by_value["198.51.100.23"]
+    assert (c2.actor, c2.incident, c2.source_ref) == (
+        "Contagious Interview", "Contagious Interview C2 report", "https://peer.example/ci-report",
+    )  # fmt: skip
+    assert by_value["https://mixer.example/"].category == "mixer"  # STIX 2.0 labels as indicator types
+    assert not batch.actors  # both names are aliases of actors we hold

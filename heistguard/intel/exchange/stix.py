@@ -355,13 +355,10 @@ def read_stix(text: str, where: str, source_override: str | None, known_actors: 
     actors = ActorIndex(known_actors)
     actor_names = _read_actors(by_id, actors, batch)
     sources = _read_sources(by_id, source_override, where, batch)
-    indicates: dict[str, list[str]] = defaultdict(list)
-    for obj in by_id.values():
-        if obj["type"] == "relationship" and obj.get("relationship_type") in ("indicates", "related-to"):
-            indicates[str(obj.get("source_ref"))].append(str(obj.get("target_ref")))
+    graph = _Graph(by_id, actor_names)
     for obj in by_id.values():
         if obj["type"] == "indicator":
-            _read_indicator(obj, by_id, indicates, actor_names, sources, source_override, where, batch)
+            _read_indicator(obj, graph, sources, source_override, where, batch)
     used = {r.source_id for r in batch.records}
     batch.sources = {sid: _dated(src, batch.records) for sid, src in batch.sources.items() if sid in used}
     return batch
@@ -460,15 +457,56 @@ def _read_sources(
     return ids
 
 
+class _Graph:
+    """The relationships of a bundle, to find an indicator's actor, incident and report."""
+
+    def __init__(self, by_id: dict[str, dict[str, Any]], actor_names: dict[str, str]) -> None:
+        self.by_id = by_id
+        self.actor_names = actor_names
+        self.links: dict[tuple[str, str], list[str]] = defaultdict(list)  # (kind, from) -> to
+        self.reports: dict[str, dict[str, Any]] = {}
+        for obj in by_id.values():
+            if obj["type"] == "relationship":
+                kind, source, target = obj.get("relationship_type"), obj.get("source_ref"), obj.get("target_ref")
+                if isinstance(kind, str) and isinstance(source, str) and isinstance(target, str):
+                    self.links[(kind, source)].append(target)
+                    if kind == "uses":  # an intrusion set uses a malware: the malware points back at it
+                        self.links[("used-by", target)].append(source)
+            elif obj["type"] == "report" and isinstance(obj.get("object_refs"), list):
+                for ref in obj["object_refs"]:
+                    if isinstance(ref, str):
+                        self.reports.setdefault(ref, obj)
+
+    def _objects(self, kind: str, source: str) -> list[dict[str, Any]]:
+        return [self.by_id[t] for t in self.links.get((kind, source), ()) if t in self.by_id]
+
+    def actor(self, indicator_id: str) -> str | None:
+        """The actor an indicator indicates, directly or through its campaign or malware."""
+        targets = self._objects("indicates", indicator_id) + self._objects("related-to", indicator_id)
+        for target in targets:
+            if target["id"] in self.actor_names:
+                return self.actor_names[target["id"]]
+        for target in targets:
+            for kind in ("attributed-to", "used-by"):
+                for hop in self._objects(kind, target["id"]):
+                    if hop["id"] in self.actor_names:
+                        return self.actor_names[hop["id"]]
+        return None
+
+    def incident(self, indicator_id: str) -> str | None:
+        """The campaign or incident an indicator belongs to, else the report that lists it."""
+        for target in self._objects("indicates", indicator_id) + self._objects("related-to", indicator_id):
+            if target["type"] in ("campaign", "incident") and _str(target.get("name")):
+                return _str(target.get("name"))
+        return _str(self.reports.get(indicator_id, {}).get("name"))
+
+    def report_url(self, indicator_id: str) -> str | None:
+        refs = self.reports.get(indicator_id, {}).get("external_references")
+        return next((r["url"] for r in refs if isinstance(r, dict) and _str(r.get("url"))), None) if refs else None
+
+
 def _read_indicator(
-    obj: dict[str, Any],
-    by_id: dict[str, dict[str, Any]],
-    relations: dict[str, list[str]],
-    actor_names: dict[str, str],
-    sources: dict[str, str],
-    override: str | None,
-    where: str,
-    batch: IntelBatch,
+    obj: dict[str, Any], graph: _Graph, sources: dict[str, str], override: str | None, where: str, batch: IntelBatch
 ) -> None:
     here = f"{where}: {obj['id']}"
     pattern = obj.get("pattern")
@@ -488,15 +526,11 @@ def _read_indicator(
     if source_id not in batch.sources:
         batch.sources[source_id] = Source(id=source_id, name=f"STIX import {where}", url=None, as_of=None)
     ext = _ext(obj)
-    targets = [by_id.get(t) for t in relations.get(obj["id"], ())]
-    actor = ext.get("actor") or next((actor_names[t["id"]] for t in targets if t and t["id"] in actor_names), None)
-    incident = ext.get("incident") or next(
-        (_str(t.get("name")) for t in targets if t and t["type"] in ("campaign", "incident") and _str(t.get("name"))),
-        None,
-    )
+    actor = ext.get("actor") if ext else graph.actor(obj["id"])
+    incident = ext.get("incident") if ext else graph.incident(obj["id"])
     status, status_date = _status(obj, ext)
     for ref in obj.get("object_marking_refs") or ():
-        marking = by_id.get(ref) if isinstance(ref, str) else None
+        marking = graph.by_id.get(ref) if isinstance(ref, str) else None
         batch.mark(source_id, _TLP_BY_ID.get(str(ref)) or str((marking or {}).get("name") or ""))
     refs = [r for r in obj.get("external_references") or [] if isinstance(r, dict)]
     for kind, value in values:
@@ -513,7 +547,9 @@ def _read_indicator(
             incident=incident,
             description=ext.get("description") if ext else (_str(obj.get("description")) or _str(obj.get("name"))),
             confidence=obj.get("confidence"),
-            source_ref=ext.get("source_ref") or next((r["url"] for r in refs if _str(r.get("url"))), None),
+            source_ref=ext.get("source_ref")
+            if ext
+            else next((r["url"] for r in refs if _str(r.get("url"))), None) or graph.report_url(obj["id"]),
             first_seen=parse_day(ext.get("first_seen")) if ext else parse_day(obj.get("valid_from")),
             last_seen=parse_day(ext.get("last_seen")),
             status=status,
@@ -538,7 +574,8 @@ def _category_of(obj: dict[str, Any], kind: IndicatorType, actor: str | None) ->
     known = labels & set(_INDICATOR_TYPES) | labels & {"exchange", "bridge", "service"}
     if known:
         return sorted(known)[0]
-    types = {str(x).lower() for x in obj.get("indicator_types") or ()}
+    # STIX 2.0 put the indicator types in `labels`.
+    types = {str(x).lower() for x in obj.get("indicator_types") or ()} or labels
     if "compromised" in types:
         return "victim"
     if "anonymization" in types:
