@@ -112,11 +112,13 @@ def test_peer_attributes_not_for_detection_stay_out_and_confidence_tags_count(
         {"type": "domain", "category": "Network activity", "value": "raw.githubusercontent.com", "to_ids": False,
          "comment": "legitimate host the ICO files were fetched from"}
     )  # fmt: skip
+    attributes.append({"type": "domain|ip", "category": "Network activity", "value": "glcloudservice.com|198.51.100.9"})
     event["Event"]["Tag"].append({"name": 'estimative-language:confidence-in-analytic-judgment="high"'})
     path = tmp_path / "event.json"
     path.write_text(json.dumps(event))
     _, batch = read_intel_file(path, store)
     assert "raw.githubusercontent.com" not in {r.value for r in batch.records}
+    assert {("ip", "198.51.100.9"), ("domain", "glcloudservice.com")} <= {(r.type, r.value) for r in batch.records}
     assert batch.skipped == [f"{path}: 1 attributes marked not for detection (to_ids false)"]
     assert {r.confidence for r in batch.records} == {85}
 

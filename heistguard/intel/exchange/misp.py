@@ -61,7 +61,6 @@ _IMPORT_TYPE: dict[str, IndicatorType] = {
     "domain": IndicatorType.DOMAIN,
     "hostname": IndicatorType.DOMAIN,
     "url": IndicatorType.URL,
-    "uri": IndicatorType.URL,
     "ip-dst": IndicatorType.IP,
     "ip-src": IndicatorType.IP,
     "email": IndicatorType.EMAIL,
@@ -71,15 +70,15 @@ _IMPORT_TYPE: dict[str, IndicatorType] = {
     "sha1": IndicatorType.SHA1,
     "sha256": IndicatorType.SHA256,
 }
-# Composite types: which part of "a|b" is the indicator.
-_COMPOSITE = {
-    "filename|md5": (1, IndicatorType.MD5),
-    "filename|sha1": (1, IndicatorType.SHA1),
-    "filename|sha256": (1, IndicatorType.SHA256),
-    "domain|ip": (0, IndicatorType.DOMAIN),
-    "ip-dst|port": (0, IndicatorType.IP),
-    "ip-src|port": (0, IndicatorType.IP),
-    "hostname|port": (0, IndicatorType.DOMAIN),
+# Composite types "a|b": the indicator each part is (None: not one we keep, such as a file name or port).
+_COMPOSITE: dict[str, tuple[IndicatorType | None, IndicatorType | None]] = {
+    "filename|md5": (None, IndicatorType.MD5),
+    "filename|sha1": (None, IndicatorType.SHA1),
+    "filename|sha256": (None, IndicatorType.SHA256),
+    "domain|ip": (IndicatorType.DOMAIN, IndicatorType.IP),
+    "ip-dst|port": (IndicatorType.IP, None),
+    "ip-src|port": (IndicatorType.IP, None),
+    "hostname|port": (IndicatorType.DOMAIN, None),
 }
 # Categories whose indicators block, for the event's threat level (1 high ... 4 undefined).
 _BLOCKING = {"sanctioned", "attributed-theft", "theft", "phishing", "malware", "scam", "ransomware", "c2"}
@@ -366,7 +365,7 @@ def _read_event(event: dict[str, Any], where: str, override: str | None, index: 
         batch.mark(source_id, name)  # tlp:amber -> TLP:AMBER; other tags are ignored by mark()
     not_for_detection = 0
     for position, attribute in enumerate(attributes):
-        if not ours and attribute.get("to_ids") in (False, "0", 0) and _indicator_type(attribute):
+        if not ours and attribute.get("to_ids") in (False, "0", 0) and _indicators(attribute):
             # A peer marks what is not for detection (a legitimate host named in a report, a victim's
             # address) with to_ids false; importing it as bad would raise false alarms.
             not_for_detection += 1
@@ -390,27 +389,27 @@ def _attributes(event: dict[str, Any]) -> list[dict[str, Any]]:
     return attributes
 
 
-def _indicator_type(attribute: dict[str, Any]) -> tuple[IndicatorType, str] | None:
-    """The indicator an attribute carries, with its value; None for context (links, text, file names...)."""
+def _indicators(attribute: dict[str, Any]) -> list[tuple[IndicatorType, str]]:
+    """The indicators an attribute carries; none for context (links, text, file names, deleted ones)."""
     if attribute.get("deleted") in (True, "1", 1):
-        return None
+        return []
     kind_name = str(attribute.get("type") or "")
     value = str(attribute.get("value") or "")
-    kind = _IMPORT_TYPE.get(kind_name)
     if kind_name in _COMPOSITE:
-        part, kind = _COMPOSITE[kind_name]
         pieces = value.split("|")
-        value = pieces[part] if len(pieces) == 2 else ""
-    elif kind is None and kind_name == "text" and attribute.get("category") == "Financial fraud":
+        if len(pieces) != 2:
+            return []
+        return [(kind, piece) for kind, piece in zip(_COMPOSITE[kind_name], pieces, strict=True) if kind and piece]
+    kind = _IMPORT_TYPE.get(kind_name)
+    if kind is None and kind_name == "text" and attribute.get("category") == "Financial fraud":
         kind = IndicatorType.ADDRESS
-    return (kind, value) if kind is not None and value else None
+    return [(kind, value)] if kind is not None and value else []
 
 
 def _read_attribute(attribute: dict[str, Any], where: str, event: _Event, index: ActorIndex, batch: IntelBatch) -> None:
-    found = _indicator_type(attribute)
-    if found is None:
+    found = _indicators(attribute)
+    if not found:
         return
-    kind, value = found
     names = _tag_names(attribute)
     tags = _machine_tags(names)
     for name in names:
@@ -422,24 +421,25 @@ def _read_attribute(attribute: dict[str, Any], where: str, event: _Event, index:
         source_ref = tags.get(f"{TAG_NS}:source-ref")
     else:
         source_ref = event.link or (f"misp-event:{event.uuid}" if event.uuid else None)
-    make_record(
-        kind,
-        value,
-        category=_category(kind, attribute, tags, event.tags + names),
-        source_id=event.source_id,
-        where=where,
-        batch=batch,
-        chain=chain,
-        actor=actor,
-        incident=event.incident,
-        description=str(attribute.get("comment") or "") or None,
-        confidence=tags.get(f"{TAG_NS}:confidence") or _confidence({**event.machine, **tags}),
-        source_ref=source_ref,
-        first_seen=parse_day(attribute.get("first_seen")) or (None if event.ours else event.day),
-        last_seen=parse_day(attribute.get("last_seen")),
-        status=tags.get(f"{TAG_NS}:status"),
-        status_date=parse_day(tags.get(f"{TAG_NS}:status-date")),
-    )
+    for kind, value in found:
+        make_record(
+            kind,
+            value,
+            category=_category(kind, attribute, tags, event.tags + names),
+            source_id=event.source_id,
+            where=where,
+            batch=batch,
+            chain=chain,
+            actor=actor,
+            incident=event.incident,
+            description=str(attribute.get("comment") or "") or None,
+            confidence=tags.get(f"{TAG_NS}:confidence") or _confidence({**event.machine, **tags}),
+            source_ref=source_ref,
+            first_seen=parse_day(attribute.get("first_seen")) or (None if event.ours else event.day),
+            last_seen=parse_day(attribute.get("last_seen")),
+            status=tags.get(f"{TAG_NS}:status"),
+            status_date=parse_day(tags.get(f"{TAG_NS}:status-date")),
+        )
 
 
 # Confidence from the taxonomies peers tag with (MISP taxonomies `misp`, `estimative-language`,
