@@ -99,6 +99,7 @@ def test_truncated_stix_is_one_line_naming_file_line_and_column(
         ("no-attributes.json", b'{"Event": {"info": "x", "Orgc": {"name": "CIRCL"}}}', "malformed MISP event"),
         ("binary.json", b"\xff\xfe\x00garbage", "not UTF-8 text"),
         ("bad-objects.json", b'{"type": "bundle", "objects": {"a": 1}}', "malformed STIX bundle"),
+        ("sdn.csv", b"currency,address,sdn_entity,sdn_uid,programs,status,status_date\n", "not an exchange format"),
     ],
 )
 def test_bad_file_is_exit_2_one_line_store_unchanged(

@@ -19,6 +19,7 @@ from heistguard.intel.exchange.misp import (
 )
 from heistguard.intel.exchange.model import ExportSet, IntelBatch, load_json
 from heistguard.intel.exchange.stix import export_stix, read_stix
+from heistguard.intel.feeds import sniff_feed_format
 from heistguard.intel.store import IndicatorRecord, IntelStore
 
 __all__ = [
@@ -76,6 +77,9 @@ def sniff(path: Path, text: str | None) -> str:
         raise BadInput("unknown format", str(path), f"JSON, but not {_KNOWN}")
     if looks_like_csv(text):
         return "csv"
+    feed = sniff_feed_format(path, text)
+    if feed is not None:
+        raise BadInput("not an exchange format", str(path), f"a {feed} feed; load it with `heistguard intel update`")
     raise BadInput("unknown format", str(path), f"expected {_KNOWN}")
 
 
