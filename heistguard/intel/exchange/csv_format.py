@@ -40,6 +40,26 @@ COLUMNS = (
     "source_notes",
 )
 REQUIRED = {"value"}
+# A cell starting with one of these is a formula to a spreadsheet (CSV injection): a feed's description
+# must not run in the analyst's Excel. Such cells get a leading apostrophe, removed again on import.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_DELIMITERS = (",", ";", "\t")
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _uncell(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
+
+
+def _delimiter(first_line: str) -> str:
+    """Comma, or the semicolon or tab a spreadsheet in another locale saved the file with."""
+    return max(_DELIMITERS, key=lambda d: (first_line.count(d), d == ","))
 
 
 def export_csv(data: ExportSet) -> str:
@@ -69,18 +89,19 @@ def export_csv(data: ExportSet) -> str:
             source.licence if source else None,
             source.notes if source else None,
         ]
-        writer.writerow(["" if v is None else v.isoformat() if isinstance(v, dt.date) else v for v in row])
+        writer.writerow([_cell(v) for v in row])
     return out.getvalue()
 
 
 def looks_like_csv(text: str) -> bool:
-    first = text.lstrip("\ufeff").split("\n", 1)[0]
-    columns = {c.strip().strip('"') for c in first.split(",")}
-    return "value" in columns and bool(columns & {"type", "category", "source_id"})
+    """A header line naming a `value` column (and only columns of ours, checked on reading)."""
+    first = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+    return "value" in {c.strip().strip('"') for c in first.split(_delimiter(first))}
 
 
 def read_csv(text: str, where: str, source_override: str | None, known_actors: Iterable[Actor]) -> IntelBatch:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    text = text.lstrip("\ufeff")
+    reader = csv.DictReader(io.StringIO(text), delimiter=_delimiter(text.split("\n", 1)[0]))
     header = [h.strip() for h in reader.fieldnames or ()]
     if not set(header) >= REQUIRED:
         raise BadInput("CSV lacks required columns", where, ", ".join(sorted(REQUIRED - set(header))))
@@ -95,7 +116,7 @@ def read_csv(text: str, where: str, source_override: str | None, known_actors: I
             here = f"{where}:{reader.line_num}"
             if None in row:
                 raise BadInput("malformed CSV", here, "more fields than the header names")
-            cell = {k.strip(): (v or "").strip() for k, v in row.items() if k is not None}
+            cell = {k.strip(): _uncell((v or "").strip()) for k, v in row.items() if k is not None}
             if not cell.get("value"):
                 continue
             source_id = source_override or cell.get("source_id") or default_source
