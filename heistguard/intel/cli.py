@@ -193,10 +193,14 @@ def export_command(
         help="File to write (default stdout); with misp, a directory (or a path ending in /) gets a MISP feed.",
     ),
     sources: list[str] | None = typer.Option(None, "--source", help="Only this source id (repeatable)."),
+    categories: list[str] | None = typer.Option(
+        None, "--category", help="Only this category, e.g. sanctioned, attributed-theft, phishing (repeatable)."
+    ),
+    current: bool = typer.Option(False, "--current", help="Only current records: no delisted or withdrawn ones."),
 ) -> int:
     """Export the store (or some sources) as a STIX 2.1 bundle, MISP events or a MISP feed, or CSV."""
     with state_of(ctx).store(read_only=True) as store:
-        data = export_data(store, sources or None)
+        data = export_data(store, sources or None, categories=categories or None, current_only=current)
     if output is None or output == "-":
         sys.stdout.write(export_text(data, fmt))
         return 0

@@ -214,3 +214,15 @@ def test_feed_manifest_cannot_point_outside_its_directory(
         f"heistguard: error: malformed MISP feed manifest in {feed / 'manifest.json'}: "
         "event key '../outside' is not a uuid"
     ]
+
+
+def test_export_only_current_records_of_some_categories(
+    store_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "--db", str(store_path), "intel", "export", "-f", "csv", "--source", "ofac-sdn",
+                       "--category", "sanctioned", "--current")  # fmt: skip
+    rows = out.splitlines()[1:]
+    assert code == 0 and len(rows) == 1156 - 90  # the 90 Tornado Cash contracts delisted 2025-03-21 are left out
+    assert not any(",delisted," in row for row in rows)
+    code, out, _ = run(capsys, "--db", str(store_path), "intel", "export", "-f", "csv", "--category", "victim")
+    assert code == 0 and {row.split(",")[3] for row in out.splitlines()[1:]} == {"victim"}

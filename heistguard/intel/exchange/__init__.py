@@ -124,8 +124,15 @@ def import_batch(store: IntelStore, batch: IntelBatch, replace: bool = False) ->
     return count
 
 
-def export_data(store: IntelStore, source_ids: Iterable[str] | None = None) -> ExportSet:
-    """The records, sources and actors of the chosen sources (all when None); an unknown source is bad input."""
+def export_data(
+    store: IntelStore,
+    source_ids: Iterable[str] | None = None,
+    *,
+    categories: Iterable[str] | None = None,
+    current_only: bool = False,
+) -> ExportSet:
+    """The records, sources and actors of the chosen sources (all when None), optionally only some
+    categories or only current records; an unknown source is bad input."""
     sources = {s.id: s for s in store.sources()}
     chosen = None
     if source_ids is not None:
@@ -134,7 +141,13 @@ def export_data(store: IntelStore, source_ids: Iterable[str] | None = None) -> E
         if missing:
             raise BadInput("unknown source", ", ".join(missing), "see `heistguard intel sources` for the ids")
         sources = {sid: sources[sid] for sid in chosen}
-    return ExportSet(sources=sources, records=list(store.all_records(chosen)), actors=store.actors())
+    wanted = set(categories) if categories else None
+    records = [
+        r
+        for r in store.all_records(chosen)
+        if (wanted is None or r.category in wanted) and (r.current or not current_only)
+    ]
+    return ExportSet(sources=sources, records=records, actors=store.actors())
 
 
 def export_text(data: ExportSet, fmt: ExportFormat) -> str:
