@@ -273,3 +273,15 @@ def test_actor_and_incident_found_through_campaigns_malware_and_reports(store: I
     )  # fmt: skip
     assert by_value["https://mixer.example/"].category == "mixer"  # STIX 2.0 labels as indicator types
     assert not batch.actors  # both names are aliases of actors we hold
+
+
+def test_only_bundled_public_intel_is_marked_tlp_white(bundled_stix: str, tmp_path: Path) -> None:
+    objects = json.loads(bundled_stix)["objects"]
+    white = "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"
+    assert any(o["id"] == white for o in objects)
+    assert all(o.get("object_marking_refs") == [white] for o in objects if o["type"] == "indicator")
+    with _import(tmp_path / "bundle.json", bundled_stix, tmp_path / "fresh.duckdb") as fresh:
+        # re-imported, the sources are imported ones: a second export does not vouch for them
+        again = json.loads(export_text(export_data(fresh, ["dprk-attribution"]), ExportFormat.STIX))["objects"]
+        assert not any("object_marking_refs" in o for o in again if o["type"] == "indicator")
+        assert not any(o["type"] == "marking-definition" for o in again)

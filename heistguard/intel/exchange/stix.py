@@ -217,6 +217,8 @@ def _indicator(record: IndicatorRecord, source: Source | None) -> Any:
         modified=modified,
         created_by_ref=source_identity_id(record.source_id),
         external_references=refs,
+        # Only the bundled public intel is known to be shareable; an imported source keeps its own terms.
+        object_marking_refs=[stix2.v21.TLP_WHITE.id] if source is not None and source.bundled else None,
         extensions={EXTENSION_ID: ext},
         allow_custom=True,
     )
@@ -255,6 +257,8 @@ def export_stix(data: ExportSet) -> str:
         _extension_definition(),
     ]
     objects += [_identity(data.sources[sid]) for sid in sorted(data.sources)]
+    if any(source.bundled for source in data.sources.values()):
+        objects.append(stix2.v21.TLP_WHITE)
     relationships: dict[str, Any] = {}
     actors = _actor_objects(data, objects, relationships)
     _campaign_objects(data.records, actors, objects, relationships)
