@@ -52,15 +52,15 @@ def _read_text(path: Path) -> str:
             raise BadInput("file too large to import", str(path), f"over {_MAX_BYTES // 2**20} MiB")
         return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise BadInput("not UTF-8 text", str(path), f"byte {exc.start}; {_KNOWN} is UTF-8 text") from None
+        raise BadInput(
+            "not UTF-8 text", str(path), f"byte {exc.start} is not UTF-8; intel files are UTF-8 text"
+        ) from None
     except OSError as exc:
         raise BadInput("cannot read file", str(path), exc.strerror or str(exc)) from None
 
 
-def sniff(path: Path, text: str | None) -> str:
-    """Which format a path holds: stix, misp-event, misp-feed or csv (by content, not by name)."""
-    if text is None:
-        return "misp-feed"
+def sniff(path: Path, text: str) -> str:
+    """Which format a file holds: stix, misp-event, misp-feed (a manifest) or csv, by content, not by name."""
     head = text.lstrip("\ufeff \t\r\n")[:1]
     if head in ("{", "["):
         if _BUNDLE.search(text[:4096]):
