@@ -26,6 +26,14 @@ SAMPLE_VALUES = (
 STEPS: tuple[tuple[str, list[str]], ...] = (
     ("intel sources: what the store knows, and as of when", ["intel", "sources"]),
     ("intel lookup: is this value known bad, and who says so?", ["intel", "lookup", *SAMPLE_VALUES]),
+    (
+        "intel import: a peer's MISP event (3CX supply-chain compromise, CIRCL OSINT shape)",
+        ["intel", "import", "samples/intel/misp-event-3cx-supply-chain.json"],
+    ),
+    (
+        "intel export: share what we hold from that peer as a STIX 2.1 bundle",
+        ["intel", "export", "-f", "stix", "--source", "misp-circl", "-o", ".demo/misp-circl.stix.json"],
+    ),
 )
 
 

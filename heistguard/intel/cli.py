@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -14,6 +15,14 @@ from rich.table import Table
 from heistguard.cli_support import FORMAT_OPTION, emit, err, state_of
 from heistguard.errors import BadInput
 from heistguard.intel.bundled import read_feed
+from heistguard.intel.exchange import (
+    ExportFormat,
+    export_data,
+    export_feed,
+    export_text,
+    import_batch,
+    read_intel_file,
+)
 from heistguard.intel.indicators import IndicatorType
 from heistguard.intel.lookup import IntelLookup
 from heistguard.intel.store import Source
@@ -139,6 +148,82 @@ def update_command(
             if len(result.skipped) > 10:
                 err(f"skipped {len(result.skipped) - 10} more rows in {path}")
     return status
+
+
+@intel_app.command("import")
+def import_command(
+    ctx: typer.Context,
+    files: list[Path] = typer.Argument(
+        ..., help="STIX 2.1 bundles, MISP event JSON, MISP feed manifests or directories, HeistGuard CSV."
+    ),
+    source: str | None = typer.Option(
+        None, "--source", help="Put every record under this source id (default: the source each file names)."
+    ),
+    replace: bool = typer.Option(
+        False, "--replace", help="Replace each source's records instead of merging (a feed that dropped some)."
+    ),
+) -> int:
+    """Import intel files; each is read completely and written in one transaction, or not at all."""
+    status = 0
+    with state_of(ctx).store(read_only=False) as store:
+        for path in files:
+            try:
+                fmt, batch = read_intel_file(path, store, source)
+                count = import_batch(store, batch, replace=replace)
+            except BadInput as exc:
+                err(exc.one_line())
+                status = 2
+                continue
+            into = ", ".join(sorted(batch.sources)) or "no source"
+            sys.stdout.write(f"{path}: {fmt}, {count} records into {into}\n")
+            for problem in batch.skipped[:10]:
+                err(f"skipped {problem}")
+            if len(batch.skipped) > 10:
+                err(f"skipped {len(batch.skipped) - 10} more items in {path}")
+    return status
+
+
+@intel_app.command("export")
+def export_command(
+    ctx: typer.Context,
+    fmt: ExportFormat = typer.Option(..., "--format", "-f", help="stix, misp or csv.", case_sensitive=False),
+    output: str | None = typer.Option(
+        None,
+        "--output",
+        "-o",
+        help="File to write (default stdout); with misp, a directory (or a path ending in /) gets a MISP feed.",
+    ),
+    sources: list[str] | None = typer.Option(None, "--source", help="Only this source id (repeatable)."),
+    categories: list[str] | None = typer.Option(
+        None, "--category", help="Only this category, e.g. sanctioned, attributed-theft, phishing (repeatable)."
+    ),
+    current: bool = typer.Option(False, "--current", help="Only current records: no delisted or withdrawn ones."),
+) -> int:
+    """Export the store (or some sources) as a STIX 2.1 bundle, MISP events or a MISP feed, or CSV."""
+    with state_of(ctx).store(read_only=True) as store:
+        data = export_data(store, sources or None, categories=categories or None, current_only=current)
+    if output is None or output == "-":
+        sys.stdout.write(export_text(data, fmt))
+        return 0
+    target = Path(output)
+    if fmt is ExportFormat.MISP and (target.is_dir() or output.endswith(("/", os.sep))):
+        try:
+            events = export_feed(data, target)
+        except OSError as exc:
+            raise BadInput("cannot write MISP feed", output, exc.strerror or str(exc)) from None
+        sys.stdout.write(f"{target}: MISP feed, {events} events, {len(data.records)} records\n")
+        return 0
+    text = export_text(data, fmt)
+    partial = target.with_name(target.name + ".partial")
+    try:
+        partial.write_text(text, "utf-8")
+        partial.replace(target)  # readers never see half a file
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise BadInput("cannot write export", output, exc.strerror or str(exc)) from None
+    plural = "" if len(data.sources) == 1 else "s"
+    sys.stdout.write(f"{target}: {fmt.value}, {len(data.records)} records from {len(data.sources)} source{plural}\n")
+    return 0
 
 
 @intel_app.command("actors")

@@ -41,7 +41,6 @@ KNOWN_MALICIOUS = Rule(
     severity=Severity.HIGH,
     title="Indicator is known for phishing, scams or malware",
     rationale="A source has seen this indicator used to phish, scam or deliver malware.",
-    attack=("T1566",),
 )
 MIXER = Rule(
     id="intel.mixer",
