@@ -143,10 +143,7 @@ def update_command(
                 status = 2
                 continue
             sys.stdout.write(f"{source_id}: {count} records from {path} (as of {when})\n")
-            for problem in result.skipped[:10]:
-                err(f"skipped {problem}")
-            if len(result.skipped) > 10:
-                err(f"skipped {len(result.skipped) - 10} more rows in {path}")
+            _report_skipped(result.skipped, path, "rows")
     return status
 
 
@@ -176,10 +173,7 @@ def import_command(
                 continue
             into = ", ".join(sorted(batch.sources)) or "no source"
             sys.stdout.write(f"{path}: {fmt}, {count} records into {into}\n")
-            for problem in batch.skipped[:10]:
-                err(f"skipped {problem}")
-            if len(batch.skipped) > 10:
-                err(f"skipped {len(batch.skipped) - 10} more items in {path}")
+            _report_skipped(batch.skipped, path, "items")
     return status
 
 
@@ -238,6 +232,14 @@ def actors_command(ctx: typer.Context) -> int:
         table.add_row(a.name, a.attack_id or "(ours)", ", ".join(a.aliases), a.description)
     Console().print(table)
     return 0
+
+
+def _report_skipped(problems: list[str], path: Path, what: str, shown: int = 10) -> None:
+    """The first few unusable rows of a file, one line each, then how many more."""
+    for problem in problems[:shown]:
+        err(f"skipped {problem}")
+    if len(problems) > shown:
+        err(f"skipped {len(problems) - shown} more {what} in {path}")
 
 
 def _parse_day(text: str) -> dt.date:
