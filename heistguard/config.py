@@ -29,10 +29,34 @@ class IntelConfig(_Section):
     """The DuckDB store file; `--db` and `$HEISTGUARD_DB` take precedence."""
 
 
+class TxguardConfig(_Section):
+    """[txguard]"""
+
+    policy: Path | None = None
+    """Signing policy file (TOML); `--policy` takes precedence; the built-in default applies when neither is set."""
+    abi_files: list[Path] = []
+    """JSON ABI files (a list, or Foundry/Hardhat artifacts with an "abi" key) whose functions decode calldata."""
+    address_book: dict[str, str] = {}
+    """Counterparties by name: `treasury = "0x…"`. A recipient that imitates one is flagged (address poisoning)."""
+    allowlist: list[str] = []
+    """Destinations a policy rule can accept with `destination = "allowlist"`."""
+    wallets: list[str] = []
+    """The organisation's own wallets and Safes (policy `wallet = "own"`)."""
+    safe_versions: dict[str, str] = {}
+    """Safe address -> contract version (`"0x…" = "1.3.0"`), used when `--safe-version` is not given."""
+    trusted_delegatecall: list[str] = []
+    """Extra DELEGATECALL targets to trust besides the pinned official Safe libraries."""
+    trusted_spenders: list[str] = []
+    """Extra spenders (routers, vaults) an approval or permit may name without a finding."""
+    chain_id: int | None = None
+    """Chain id for Safe hashes when neither the input nor `--chain-id` gives one."""
+
+
 class Profile(_Section):
     """The whole file. Each guard adds its own section here and reads only that."""
 
     intel: IntelConfig = IntelConfig()
+    txguard: TxguardConfig = TxguardConfig()
 
 
 def config_path(explicit: Path | None = None) -> Path | None:

@@ -1,0 +1,292 @@
+"""From an input to a `Request`: decode the transaction, unpack Safe and MultiSend layers recursively,
+and read the asset effects (transfers, approvals, orders) out of calls and typed data."""
+
+from __future__ import annotations
+
+from heistguard.errors import BadInput
+from heistguard.txguard import safe as safe_mod
+from heistguard.txguard.calldata import decode_call
+from heistguard.txguard.context import Context
+from heistguard.txguard.hexdata import MAX_UINT256, ZERO_ADDRESS, address, checksum, integer, short
+from heistguard.txguard.model import Call, Effect, EffectKind, Operation, Request, SafeTx, SignRequest, TypedMessage
+from heistguard.txguard.multisend import unpack
+from heistguard.txguard.rawtx import decode_raw
+
+MULTISEND = "0x8d80ff0a"
+MAX_DEPTH = 8
+
+
+class Options:
+    """What the user tells us that is not in the input: Safe nonce / version, chain id."""
+
+    def __init__(self, safe_nonce: int | None = None, safe_version: str | None = None, chain_id: int | None = None):
+        self.safe_nonce = safe_nonce
+        self.safe_version = safe_version
+        self.chain_id = chain_id
+        if safe_version:
+            safe_mod.parse_version(safe_version)
+
+
+def _version_for(safe: str, opts: Options, ctx: Context) -> str | None:
+    if opts.safe_version:
+        return opts.safe_version
+    for key, version in ctx.config.safe_versions.items():
+        if key.lower() == safe.lower():
+            return version
+    return None
+
+
+def expand(call: Call, ctx: Context, opts: Options, request: Request, first_safe_nonce: bool = True) -> None:
+    """Decode `call`, append it and every call it carries (Safe inner call, batch items) to the request."""
+    if call.depth > MAX_DEPTH:
+        raise BadInput("transaction nested too deep", call.path, f"more than {MAX_DEPTH} levels of Safe/MultiSend")
+    call.decoded = decode_call(call.data, ctx.selectors, call.path)
+    request.calls.append(call)
+    decoded = call.decoded
+    if decoded is None or call.to is None:
+        return
+    if decoded.selector == safe_mod.EXEC_TRANSACTION:
+        if decoded.error:
+            raise BadInput("Safe execTransaction does not decode", call.path, decoded.error)
+        chain_id = request.chain_id if request.chain_id is not None else opts.chain_id or ctx.config.chain_id
+        # The nonce given applies to the outermost Safe; a nested one's nonce is not known.
+        nonce = opts.safe_nonce if not request.safes else None
+        tx = safe_mod.from_exec_calldata(
+            call.to, call.data, chain_id, nonce, _version_for(call.to, opts, ctx), call.path
+        )
+        add_safe(tx, call.path + ">safe", call.depth + 1, ctx, opts, request)
+    elif decoded.selector == MULTISEND:
+        if decoded.error:
+            raise BadInput("MultiSend batch does not decode", call.path, decoded.error)
+        packed = decoded.arg(0)
+        assert isinstance(packed, bytes)
+        # Run by DELEGATECALL (the normal way), every item acts as the calling account itself.
+        sender = call.sender if call.operation is Operation.DELEGATECALL else call.to
+        for index, (op, to, value, data) in enumerate(unpack(packed, call.path)):
+            item = Call(f"{call.path}>multisend[{index}]", sender, to, value, data, op, depth=call.depth + 1)
+            expand(item, ctx, opts, request)
+
+
+def add_safe(tx: SafeTx, path: str, depth: int, ctx: Context, opts: Options, request: Request) -> None:
+    safe_mod.compute(tx)
+    request.safes.append(tx)
+    inner = Call(path, tx.safe, tx.to, tx.value, tx.data, tx.operation, depth=depth)
+    expand(inner, ctx, opts, request)
+
+
+def from_raw(raw: bytes, ctx: Context, opts: Options, label: str) -> Request:
+    tx = decode_raw(raw)
+    request = Request("raw-tx", label, chain_id=tx.chain_id, signer=tx.sender, raw=tx)
+    operation = Operation.CREATE if tx.to is None else Operation.CALL
+    expand(Call("tx", tx.sender, tx.to, tx.value, tx.data, operation), ctx, opts, request)
+    finish(request)
+    return request
+
+
+def from_safe_object(obj: dict[str, object], ctx: Context, opts: Options, label: str) -> Request:
+    tx = safe_mod.from_json_object(obj, label, opts.chain_id or ctx.config.chain_id, opts.safe_nonce, None)
+    if not tx.version:
+        tx.version = _version_for(tx.safe, opts, ctx)
+    request = Request("safe-tx", label, chain_id=tx.chain_id, signer=None)
+    add_safe(tx, "safe", 1, ctx, opts, request)
+    finish(request)
+    return request
+
+
+def _safe_tx_from_typed(typed: TypedMessage, where: str) -> SafeTx:
+    m, d = typed.message, typed.domain
+    contract = d.get("verifyingContract")
+    if contract is None:
+        raise BadInput("malformed SafeTx typed data", where, "the domain has no verifyingContract (the Safe)")
+    op = integer(m.get("operation", 0), f"{where} operation", 8)
+    if op > 2:
+        raise BadInput("malformed SafeTx typed data", f"{where} operation", f"operation {op} is not 0, 1 or 2")
+    data = m.get("data", b"")
+    data_bytes = data if isinstance(data, bytes) else bytes.fromhex(str(data or "0x")[2:])
+    chain = d.get("chainId")
+    return SafeTx(
+        safe=address(contract, f"{where} domain.verifyingContract"),
+        to=address(m.get("to"), f"{where} to"),
+        value=integer(m.get("value", 0), f"{where} value"),
+        data=data_bytes,
+        operation=Operation(op),
+        safe_tx_gas=integer(m.get("safeTxGas", 0), f"{where} safeTxGas"),
+        base_gas=integer(m.get("baseGas", m.get("dataGas", 0)), f"{where} baseGas"),
+        gas_price=integer(m.get("gasPrice", 0), f"{where} gasPrice"),
+        gas_token=address(m.get("gasToken", ZERO_ADDRESS), f"{where} gasToken"),
+        refund_receiver=address(m.get("refundReceiver", ZERO_ADDRESS), f"{where} refundReceiver"),
+        nonce=integer(m.get("nonce", 0), f"{where} nonce"),
+        chain_id=integer(chain, f"{where} chainId") if chain is not None else None,
+        version=None if chain is None else "1.3.0",
+    )
+
+
+def from_typed(req: TypedMessage | SignRequest, ctx: Context, opts: Options, label: str) -> Request:
+    if isinstance(req, SignRequest):
+        request = Request("message", label, message=req)
+        finish(request)
+        return request
+    chain = req.domain.get("chainId")
+    request = Request("typed-data", label, typed=req)
+    if chain is not None:
+        request.chain_id = integer(chain, f"{label} domain.chainId")
+    if req.kind == "safe-tx":
+        tx = _safe_tx_from_typed(req, label)
+        if opts.safe_version:
+            tx.version = opts.safe_version
+        add_safe(tx, "safe", 1, ctx, opts, request)
+    request.effects.extend(typed_effects(req))
+    finish(request)
+    return request
+
+
+def finish(request: Request) -> None:
+    for call in request.calls:
+        request.effects.extend(call_effects(call))
+
+
+# --- effects ------------------------------------------------------------------------------------
+
+
+def _addr(value: object) -> str | None:
+    return value if isinstance(value, str) and value.startswith("0x") and len(value) == 42 else None
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def call_effects(call: Call) -> list[Effect]:
+    """Transfers and approvals a call makes, read from its decoded arguments."""
+    out: list[Effect] = []
+    if call.value and call.operation is Operation.CALL and call.to:
+        out.append(Effect(EffectKind.TRANSFER, "ETH", call.to, call.value, call.path, call.sender, via="value"))
+    d = call.decoded
+    if d is None or d.error or not d.signature or call.to is None:
+        return out
+    sig, a, token = d.signature, d.arg, call.to
+    if sig == "transfer(address,uint256)":
+        out.append(
+            Effect(EffectKind.TRANSFER, token, _addr(a(0)), _int(a(1)), call.path, call.sender, via=d.name or "")
+        )
+    elif sig == "transferFrom(address,address,uint256)" or sig.startswith("safeTransferFrom(address,address,uint256"):
+        amount = _int(a(3)) if sig.startswith("safeTransferFrom(address,address,uint256,uint256") else _int(a(2))
+        out.append(Effect(EffectKind.TRANSFER, token, _addr(a(1)), amount, call.path, _addr(a(0)), via=d.name or ""))
+    elif sig in ("approve(address,uint256)", "increaseAllowance(address,uint256)"):
+        out.append(Effect(EffectKind.APPROVE, token, _addr(a(0)), _int(a(1)), call.path, call.sender, via=d.name or ""))
+    elif sig == "setApprovalForAll(address,bool)" and a(1) is True:
+        out.append(Effect(EffectKind.APPROVE_ALL, token, _addr(a(0)), None, call.path, call.sender, via=d.name or ""))
+    elif sig == "approve(address,address,uint160,uint48)":  # Permit2 allowance
+        out.append(
+            Effect(
+                EffectKind.APPROVE,
+                str(a(0)),
+                _addr(a(1)),
+                _int(a(2)),
+                call.path,
+                call.sender,
+                _int(a(3)),
+                "Permit2.approve",
+            )
+        )
+    elif sig == "permit(address,address,uint256,uint256,uint8,bytes32,bytes32)":
+        out.append(
+            Effect(EffectKind.APPROVE, token, _addr(a(1)), _int(a(2)), call.path, _addr(a(0)), _int(a(3)), "permit")
+        )
+    elif sig == "permit(address,address,uint256,uint256,bool,uint8,bytes32,bytes32)" and a(4) is True:
+        out.append(
+            Effect(EffectKind.APPROVE, token, _addr(a(1)), MAX_UINT256, call.path, _addr(a(0)), _int(a(3)), "permit")
+        )
+    elif d.name in ("transferWithAuthorization", "receiveWithAuthorization"):
+        out.append(
+            Effect(EffectKind.TRANSFER, token, _addr(a(1)), _int(a(2)), call.path, _addr(a(0)), via=d.name or "")
+        )
+    return out
+
+
+def _typed_addr(value: object, where: str) -> str | None:
+    if value is None:
+        return None
+    return address(value, where)
+
+
+def typed_effects(typed: TypedMessage) -> list[Effect]:
+    """What signing the typed data lets someone do with the signer's assets."""
+    m, d, p = typed.message, typed.domain, typed.primary_type
+    where = f"typed data {p}"
+    token = _typed_addr(d.get("verifyingContract"), f"{where} domain.verifyingContract") or "?"
+    out: list[Effect] = []
+    if typed.kind == "permit":
+        if "value" in m:
+            amount = integer(m.get("value"), f"{where} value")
+            expiry = integer(m.get("deadline", 0), f"{where} deadline")
+        else:  # DAI-style: allowed=true is unlimited
+            amount = MAX_UINT256 if m.get("allowed") is True else 0
+            expiry = integer(m.get("expiry", 0), f"{where} expiry")
+        owner = _typed_addr(m.get("owner", m.get("holder")), f"{where} owner")
+        spender = _typed_addr(m.get("spender"), f"{where} spender")
+        if amount:
+            out.append(Effect(EffectKind.APPROVE, token, spender, amount, "typed", owner, expiry, "EIP-2612 permit"))
+    elif typed.kind == "permit2":
+        spender = _typed_addr(m.get("spender"), f"{where} spender")
+        details = m.get("details", m.get("permitted"))
+        items = details if isinstance(details, list) else [details]
+        for n, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise BadInput("malformed Permit2 typed data", f"{where} details[{n}]", "expected an object")
+            asset = _typed_addr(item.get("token"), f"{where} details[{n}].token") or "?"
+            amount = integer(item.get("amount", 0), f"{where} details[{n}].amount")
+            expiry = item.get("expiration", m.get("deadline", m.get("sigDeadline")))
+            out.append(
+                Effect(
+                    EffectKind.APPROVE, asset, spender, amount, "typed", None,
+                    integer(expiry, f"{where} expiration") if expiry is not None else None, f"Permit2 {p}",
+                )
+            )  # fmt: skip
+    elif typed.kind == "eip3009":
+        owner = _typed_addr(m.get("from"), f"{where} from")
+        to = _typed_addr(m.get("to"), f"{where} to")
+        out.append(
+            Effect(EffectKind.TRANSFER, token, to, integer(m.get("value", 0), f"{where} value"), "typed", owner, via=p)
+        )
+    elif typed.kind == "seaport":
+        out.extend(_seaport_effects(m, where))
+    return out
+
+
+def _seaport_effects(m: dict[str, object], where: str) -> list[Effect]:
+    offerer = _typed_addr(m.get("offerer"), f"{where} offerer")
+    out: list[Effect] = []
+    for name in ("offer", "consideration"):
+        items = m.get(name, [])
+        if not isinstance(items, list):
+            raise BadInput("malformed Seaport order", f"{where} {name}", "expected a list")
+        for n, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise BadInput("malformed Seaport order", f"{where} {name}[{n}]", "expected an object")
+            token = _typed_addr(item.get("token"), f"{where} {name}[{n}].token") or ZERO_ADDRESS
+            amount = integer(item.get("endAmount", item.get("startAmount", 0)), f"{where} {name}[{n}].endAmount")
+            asset = "ETH" if token == ZERO_ADDRESS else token
+            if name == "offer":
+                out.append(Effect(EffectKind.ORDER, asset, None, amount, f"typed offer[{n}]", offerer, via="offer"))
+            else:
+                recipient = _typed_addr(item.get("recipient"), f"{where} consideration[{n}].recipient")
+                out.append(
+                    Effect(
+                        EffectKind.ORDER,
+                        asset,
+                        recipient,
+                        amount,
+                        f"typed consideration[{n}]",
+                        offerer,
+                        via="consideration",
+                    )
+                )
+    return out
+
+
+def describe_party(addr: str | None, ctx: Context) -> str:
+    if not addr:
+        return "(nobody)"
+    name = ctx.name_of(addr)
+    return f"{name} {short(addr)}" if name else short(checksum(addr.lower()))

@@ -1,0 +1,121 @@
+"""The guard's one pipeline: input -> `Request` -> checks -> policy decision -> `Verdict`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from heistguard.errors import BadInput
+from heistguard.findings import Evidence, Finding, Location, Rule, Severity, Verdict, error_verdict, score_of
+from heistguard.txguard import decode
+from heistguard.txguard.context import Context
+from heistguard.txguard.decode import Options
+from heistguard.txguard.describe import summary
+from heistguard.txguard.hexdata import hex_bytes
+from heistguard.txguard.model import Request
+from heistguard.txguard.policy import Decision, Policy, SpendLedger, default_policy
+from heistguard.txguard.rules import CHECKS, safe_nonce_conflict
+from heistguard.txguard.safe import load_safe_json
+from heistguard.txguard.typed_data import load_request, parse_message
+
+GUARD = "tx"
+
+POLICY_RULE = Rule(
+    id="tx.policy-decision",
+    severity=Severity.INFO,
+    title="What the signing policy decided",
+    rationale="The policy's first matching rule decides: BLOCK stops the signature, REQUIRE-APPROVALS asks for "
+    "more people, ALLOW lets it through; the finding names the rule and its line.",
+)
+_DECISION_SEVERITY = {"block": Severity.HIGH, "require-approvals": Severity.MEDIUM, "allow": Severity.INFO}
+
+
+@dataclass
+class TxCheck:
+    """One checked input: what it is, what was found, what the policy decided."""
+
+    request: Request
+    findings: list[Finding]
+    decision: Decision
+    verdict: Verdict
+
+    @property
+    def blocked(self) -> bool:
+        return self.decision.action == "block"
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class TxGuard:
+    """Checks transactions and signature requests; build once, check many."""
+
+    def __init__(
+        self,
+        ctx: Context | None = None,
+        policy: Policy | None = None,
+        ledger: SpendLedger | None = None,
+        record: bool = False,
+        now: Callable[[], dt.datetime] = _utcnow,
+    ) -> None:
+        self.ctx = ctx or Context.build()
+        self.policy = policy or default_policy()
+        self.ledger = ledger
+        self.record = record
+        self.now = now
+
+    # --- inputs ---------------------------------------------------------------------------------
+
+    def check_raw(self, raw_hex: str, opts: Options | None = None, label: str = "--raw") -> TxCheck:
+        raw = hex_bytes(raw_hex, label, "raw transaction hex")
+        return self.check_request(decode.from_raw(raw, self.ctx, opts or Options(), label))
+
+    def check_safe_json(self, text: str, opts: Options | None = None, label: str = "--safe-json") -> list[TxCheck]:
+        """Every Safe transaction in the JSON (one, a list, or the API's {"results": [...]})."""
+        items = load_safe_json(text, label)
+        opts = opts or Options()
+        many = len(items) > 1
+        requests = [
+            decode.from_safe_object(item, self.ctx, opts, f"{label}[{n}]" if many else label)
+            for n, item in enumerate(items)
+        ]
+        extra = safe_nonce_conflict.check_batch(requests, self.ctx)
+        return [self.check_request(r, extra.get(n, [])) for n, r in enumerate(requests)]
+
+    def check_typed_data(self, text: str, opts: Options | None = None, label: str = "--typed-data") -> TxCheck:
+        parsed = load_request(text, label)
+        return self.check_request(decode.from_typed(parsed, self.ctx, opts or Options(), label))
+
+    def check_message(self, payload: str, method: str = "personal_sign", label: str = "--message") -> TxCheck:
+        return self.check_request(decode.from_typed(parse_message(method, payload, label), self.ctx, Options(), label))
+
+    # --- the pipeline ---------------------------------------------------------------------------
+
+    def check_request(self, request: Request, extra: list[Finding] | None = None) -> TxCheck:
+        request.summary = summary(request, self.ctx)
+        findings: list[Finding] = []
+        for check in CHECKS:
+            findings.extend(check(request, self.ctx))
+        findings.extend(extra or [])
+        now = self.now()
+        decision = self.policy.decide(request, findings, self.ctx, self.ledger, now)
+        findings.append(
+            POLICY_RULE.finding(
+                f"policy: {decision.word.upper()} by rule {decision.rule!r}",
+                evidence=[Evidence(location=Location(logical=decision.where), text=decision.rule)],
+                severity=_DECISION_SEVERITY[decision.action],
+            )
+        )
+        if self.record and self.ledger and decision.action != "block":
+            self.ledger.record(request, now)
+        ordered = tuple(sorted(findings, key=Finding.sort_key))
+        verdict = Verdict(
+            input=request.label, guard=GUARD, verdict=decision.word, score=score_of(ordered), findings=ordered
+        )
+        return TxCheck(request, findings, decision, verdict)
+
+
+def error_check(label: str, exc: BadInput) -> Verdict:
+    return error_verdict(label, GUARD, exc.one_line())
