@@ -178,8 +178,8 @@ def test_safe_json_whose_stated_hash_lies_is_blocked(guard: TxGuard) -> None:
 def test_safe_message_hash_vector_v5() -> None:
     text = (
         "Welcome to OpenSea!\n\nClick to sign in and accept the OpenSea Terms of Service (https://opensea.io/tos) and "
-        "Privacy Policy (https://opensea.io/privacy).\n\nThis request will not trigger a blockchain transaction or cost "
-        "any gas fees.\n\nWallet address:\n0x657ff0d4ec65d82b2bc1247b0a558bcd2f80a0f1\n\nNonce:\n"
+        "Privacy Policy (https://opensea.io/privacy).\n\nThis request will not trigger a blockchain transaction "
+        "or cost any gas fees.\n\nWallet address:\n0x657ff0d4ec65d82b2bc1247b0a558bcd2f80a0f1\n\nNonce:\n"
         "ea499f2f-fdbc-4d04-92c4-b60aba887e06"
     )
     assert (
@@ -197,4 +197,4 @@ def test_typehashes_match_the_published_constants() -> None:
     assert safe_mod.SAFE_TX_TYPEHASH.hex() == "bb8310d486368db6bd6f849402fdd73ad53d316b5a4b2644ad6efe0f941286d8"
     assert safe_mod.SAFE_TX_TYPEHASH_OLD.hex() == "14d461bc7412367e924637b363c7bf29b8f47e2f84869f4426e5633d8af47b20"
     assert safe_mod.DOMAIN_TYPEHASH_OLD.hex() == "035aff83d86937d35b32e04f0ddc6ff469290eef2f1b692d8a815c89404d4749"
-    assert safe_mod.SAFE_MSG_TYPEHASH == keccak(text="SafeMessage(bytes message)")
+    assert keccak(text="SafeMessage(bytes message)") == safe_mod.SAFE_MSG_TYPEHASH
