@@ -122,7 +122,8 @@ def parse_policy(text: str, source: str) -> Policy:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
+        found = re.search(r"\(at line (\d+)", str(exc))  # Python 3.11's tomllib has no lineno attribute
+        line = getattr(exc, "lineno", None) or (int(found[1]) if found else None)
         raise BadInput(
             "malformed policy TOML", f"{source}:{line}" if line else source, str(exc).split(" (at")[0]
         ) from None
@@ -359,7 +360,7 @@ class SpendLedger:
         self.writable = writable
         if writable:
             conn.execute(
-                "CREATE TABLE IF NOT EXISTS txguard_spend (at TIMESTAMP NOT NULL, wallet VARCHAR NOT NULL, "
+                "CREATE TABLE IF NOT EXISTS txguard_spend (spent_at TIMESTAMP NOT NULL, wallet VARCHAR NOT NULL, "
                 "chain_id BIGINT, asset VARCHAR NOT NULL, amount HUGEINT NOT NULL, request VARCHAR NOT NULL)"
             )
         rows = conn.execute(
@@ -372,7 +373,7 @@ class SpendLedger:
             return 0
         row = self.conn.execute(
             "SELECT coalesce(sum(amount), 0) FROM txguard_spend WHERE wallet = ? AND asset = ? "
-            "AND chain_id IS NOT DISTINCT FROM ? AND at > ?",
+            "AND chain_id IS NOT DISTINCT FROM ? AND spent_at > ?",
             [wallet, asset, chain_id, since.replace(tzinfo=None)],
         ).fetchall()
         return int(row[0][0]) if row else 0
