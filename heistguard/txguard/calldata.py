@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from eth_abi import decode as abi_decode
 from eth_abi.exceptions import DecodingError
-from eth_utils import to_checksum_address
 
 from heistguard.errors import BadInput
+from heistguard.txguard.hexdata import checksum
 from heistguard.txguard.model import Arg, DecodedCall
 from heistguard.txguard.selectors import SelectorTable
 
@@ -14,7 +14,7 @@ from heistguard.txguard.selectors import SelectorTable
 def _readable(type_str: str, value: object) -> object:
     """Addresses in EIP-55 form, nested tuples and arrays likewise."""
     if type_str == "address" and isinstance(value, str):
-        return to_checksum_address(value)
+        return checksum(value)
     if isinstance(value, tuple | list):
         if type_str.endswith("]"):
             inner = type_str[: type_str.rindex("[")]

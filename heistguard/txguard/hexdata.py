@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-
-from eth_utils import to_checksum_address
+from functools import lru_cache
 
 from heistguard.errors import BadInput
+from heistguard.intel.indicators import evm_checksum
 
 _HEX = re.compile(r"^(0x)?([0-9a-fA-F]*)$")
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
@@ -26,9 +26,13 @@ def hex_bytes(text: str, where: str, what: str = "hex data") -> bytes:
     return bytes.fromhex(digits)
 
 
+# The same few addresses (tokens, Safes, routers) recur in every batch: hashing each once is enough.
+_checksum_cached = lru_cache(maxsize=1 << 16)(evm_checksum)
+
+
 def checksum(value: bytes | str) -> str:
-    """EIP-55 form of a 20-byte address given as bytes or hex."""
-    return to_checksum_address(value if isinstance(value, str) else "0x" + value.hex())
+    """EIP-55 form of a 20-byte address given as bytes or 0x-hex."""
+    return _checksum_cached(value.hex() if isinstance(value, bytes) else value[2:].lower())
 
 
 def address(value: object, where: str) -> str:

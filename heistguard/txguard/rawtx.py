@@ -4,9 +4,10 @@ fields, chain id, signing hash, sender recovered from the signature, transaction
 from __future__ import annotations
 
 import rlp
+from eth_hash.auto import keccak
 from eth_keys import keys
 from eth_keys.exceptions import BadSignature, ValidationError
-from eth_utils import keccak
+from rlp.codec import encode_raw
 
 from heistguard.errors import BadInput
 from heistguard.txguard.hexdata import checksum
@@ -63,7 +64,7 @@ def recover(msg_hash: bytes, y_parity: int, r: int, s: int, where: str) -> str:
         raise BadInput("bad signature", where, "r or s is outside the secp256k1 range")
     try:
         signature = keys.Signature(vrs=(y_parity, r, s))
-        return signature.recover_public_key_from_msg_hash(msg_hash).to_checksum_address()
+        return checksum(signature.recover_public_key_from_msg_hash(msg_hash).to_canonical_address())
     except (BadSignature, ValidationError, ValueError) as exc:
         raise BadInput("bad signature", where, str(exc) or "it recovers to no key") from None
 
@@ -92,7 +93,7 @@ def _authorizations(item: object, where: str) -> tuple[Authorization, ...]:
         addr = _to(fields[1], where, allow_empty=False) or ""
         nonce = _int(fields[2], "authorization nonce", where)
         y, r, s = (_int(f, "authorization signature", where) for f in fields[3:6])
-        digest = keccak(b"\x05" + rlp.encode([fields[0], fields[1], fields[2]]))
+        digest = keccak(b"\x05" + encode_raw([fields[0], fields[1], fields[2]]))
         try:
             authority: str | None = recover(digest, y, r, s, f"{where} authorization {n}")
             error = None
@@ -138,19 +139,19 @@ def _legacy(raw: bytes, where: str) -> RawTx:
     data = _bytes(fields[5], "data", where)
     tx = RawTx(0, TYPE_NAMES[0], None, nonce, gas, to, value, data, gas_price=gas_price)
     if len(fields) == 6:
-        tx.signing_hash = keccak(rlp.encode(fields))
+        tx.signing_hash = keccak(encode_raw(fields))
         return tx
     v, r, s = (_int(f, n, where) for f, n in zip(fields[6:9], ("v", "r", "s"), strict=True))
     if r == 0 and s == 0:  # EIP-155 unsigned form: v carries the chain id
         tx.chain_id = v
-        tx.signing_hash = keccak(rlp.encode([*fields[:6], fields[6], b"", b""]))
+        tx.signing_hash = keccak(encode_raw([*fields[:6], fields[6], b"", b""]))
         return tx
     if v in (27, 28):
-        tx.signing_hash = keccak(rlp.encode(fields[:6]))
+        tx.signing_hash = keccak(encode_raw(fields[:6]))
         parity = v - 27
     elif v >= 35:
         tx.chain_id = (v - 35) // 2
-        tx.signing_hash = keccak(rlp.encode([*fields[:6], rlp.sedes.big_endian_int.serialize(tx.chain_id), b"", b""]))
+        tx.signing_hash = keccak(encode_raw([*fields[:6], rlp.sedes.big_endian_int.serialize(tx.chain_id), b"", b""]))
         parity = (v - 35) % 2
     else:
         raise BadInput("bad signature", where, f"legacy v={v} is neither 27/28 nor EIP-155 (35 and up)")
@@ -194,11 +195,11 @@ def _typed(kind: int, raw: bytes, where: str) -> RawTx:
     if kind == 4:
         tx.authorizations = _authorizations(rest[5], where)
     body = fields[:unsigned_n]
-    tx.signing_hash = keccak(bytes([kind]) + rlp.encode(body))
+    tx.signing_hash = keccak(bytes([kind]) + encode_raw(body))
     if len(fields) == signed_n:
         y, r, s = (_int(f, n, where) for f, n in zip(fields[unsigned_n:], ("y parity", "r", "s"), strict=True))
         tx.v, tx.r, tx.s = y, r, s
         tx.sender = recover(tx.signing_hash, y, r, s, where)
         tx.signed = True
-        tx.tx_hash = keccak(bytes([kind]) + rlp.encode(fields))
+        tx.tx_hash = keccak(bytes([kind]) + encode_raw(fields))
     return tx

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from eth_utils import keccak
+from eth_hash.auto import keccak
 
 from heistguard.errors import BadInput
 from heistguard.txguard.calldata import decode_args
@@ -22,15 +22,15 @@ EXEC_TRANSACTION = "0x6a761202"
 EXEC_TYPES = ("address", "uint256", "bytes", "uint8", "uint256", "uint256", "uint256", "address", "address", "bytes")
 APPROVE_HASH = "0xd4d9bdcd"
 
-DOMAIN_TYPEHASH = keccak(text="EIP712Domain(uint256 chainId,address verifyingContract)")
-DOMAIN_TYPEHASH_OLD = keccak(text="EIP712Domain(address verifyingContract)")
+DOMAIN_TYPEHASH = keccak(b"EIP712Domain(uint256 chainId,address verifyingContract)")
+DOMAIN_TYPEHASH_OLD = keccak(b"EIP712Domain(address verifyingContract)")
 _SAFE_TX_FIELDS = (
     "address to,uint256 value,bytes data,uint8 operation,uint256 safeTxGas,uint256 {gas},uint256 gasPrice,"
     "address gasToken,address refundReceiver,uint256 nonce"
 )
-SAFE_TX_TYPEHASH = keccak(text="SafeTx(" + _SAFE_TX_FIELDS.format(gas="baseGas") + ")")
-SAFE_TX_TYPEHASH_OLD = keccak(text="SafeTx(" + _SAFE_TX_FIELDS.format(gas="dataGas") + ")")
-SAFE_MSG_TYPEHASH = keccak(text="SafeMessage(bytes message)")
+SAFE_TX_TYPEHASH = keccak(("SafeTx(" + _SAFE_TX_FIELDS.format(gas="baseGas") + ")").encode())
+SAFE_TX_TYPEHASH_OLD = keccak(("SafeTx(" + _SAFE_TX_FIELDS.format(gas="dataGas") + ")").encode())
+SAFE_MSG_TYPEHASH = keccak(b"SafeMessage(bytes message)")
 
 VERSIONS = ("0.1.0", "1.0.0", "1.1.0", "1.1.1", "1.2.0", "1.3.0", "1.4.0", "1.4.1", "1.5.0")
 
@@ -173,9 +173,14 @@ def from_exec_calldata(
     """The Safe transaction inside execTransaction calldata sent to `safe`."""
     if data[:4].hex() != EXEC_TRANSACTION[2:]:
         raise BadInput("not a Safe execTransaction", where, f"selector 0x{data[:4].hex()} is not {EXEC_TRANSACTION}")
-    to, value, inner, op, safe_gas, base_gas, gas_price, gas_token, refund, sigs = decode_args(
-        EXEC_TYPES, data[4:], where
-    )
+    return from_exec_args(safe, decode_args(EXEC_TYPES, data[4:], where), chain_id, nonce, version, where)
+
+
+def from_exec_args(
+    safe: str, values: tuple[object, ...], chain_id: int | None, nonce: int | None, version: str | None, where: str
+) -> SafeTx:
+    """The Safe transaction from already decoded execTransaction arguments."""
+    to, value, inner, op, safe_gas, base_gas, gas_price, gas_token, refund, sigs = values
     ints = [v if isinstance(v, int) else 0 for v in (value, op, safe_gas, base_gas, gas_price)]
     if ints[1] not in (0, 1, 2):
         raise BadInput("malformed Safe transaction", where, f"operation {ints[1]} is not 0, 1 or 2")

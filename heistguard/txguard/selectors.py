@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from eth_abi.grammar import TupleType, parse
-from eth_utils import keccak
+from eth_hash.auto import keccak
 
 from heistguard.errors import BadInput
 
@@ -40,7 +40,7 @@ def split_types(signature: str) -> tuple[str, ...]:
 
 
 def selector_of(signature: str) -> str:
-    return "0x" + keccak(text=signature)[:4].hex()
+    return "0x" + keccak(signature.encode())[:4].hex()
 
 
 class SelectorTable:

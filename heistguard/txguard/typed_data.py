@@ -7,7 +7,7 @@ import json
 import re
 
 from eth_account.messages import encode_typed_data
-from eth_utils import keccak
+from eth_hash.auto import keccak
 
 from heistguard.errors import BadInput
 from heistguard.txguard.hexdata import hex_bytes
