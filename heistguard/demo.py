@@ -26,6 +26,27 @@ SAMPLE_VALUES = (
 STEPS: tuple[tuple[str, list[str]], ...] = (
     ("intel sources: what the store knows, and as of when", ["intel", "sources"]),
     ("intel lookup: is this value known bad, and who says so?", ["intel", "lookup", *SAMPLE_VALUES]),
+    (
+        "tx check: the real Bybit transaction (2025-02-21), decoded from its raw signed bytes alone",
+        [
+            "tx",
+            "check",
+            "--raw",
+            "@samples/txguard/bybit_malicious_exec.rawtx.hex",
+            "--safe-nonce",
+            "71",
+            "--safe-version",
+            "1.1.1",
+        ],
+    ),
+    (
+        "tx check: a routine Safe batch through the official MultiSendCallOnly",
+        ["tx", "check", "--safe-json", "samples/txguard/safe_multisend_batch.json", "--safe-version", "1.4.1"],
+    ),
+    (
+        "tx check: an unlimited permit to an unknown spender",
+        ["tx", "check", "--typed-data", "samples/txguard/permit_unlimited_unknown_spender.json", "-f", "json"],
+    ),
 )
 
 

@@ -46,7 +46,9 @@ def _config(ctx: typer.Context, abi: list[Path]) -> TxguardConfig:
 @tx_app.command("check")
 def check_command(
     ctx: typer.Context,
-    raw: str | None = typer.Option(None, "--raw", help="Raw transaction hex (signed or unsigned); - reads stdin."),
+    raw: str | None = typer.Option(
+        None, "--raw", help="Raw transaction hex (signed or unsigned); @FILE reads a file, - reads stdin."
+    ),
     safe_json: Path | None = typer.Option(
         None, "--safe-json", help="Safe transaction JSON (API / UI export); - stdin."
     ),
@@ -83,7 +85,9 @@ def check_command(
         )
         checks: list[TxCheck]
         if raw is not None:
-            text = sys.stdin.read() if raw == "-" else raw
+            text = (
+                sys.stdin.read() if raw == "-" else _read(Path(raw[1:]), "raw transaction") if raw[:1] == "@" else raw
+            )
             checks = [guard.check_raw(text, opts)]
         elif safe_json is not None:
             checks = guard.check_safe_json(_read(safe_json, "Safe JSON"), opts, str(safe_json))
