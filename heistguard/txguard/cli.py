@@ -97,13 +97,15 @@ def check_command(
             checks = [guard.check_message(message or "", method)]
     if fmt is OutputFormat.TABLE:
         for check in checks:
+            if check.error:
+                continue
             sys.stdout.write(check.request.summary + "\n")
             sys.stdout.write(
                 f"Decision: {check.decision.word.upper()} ({check.decision.rule}, {check.decision.where})\n"
             )
         sys.stdout.flush()
     emit([c.verdict for c in checks], fmt)
-    return 1 if any(c.blocked for c in checks) else 0
+    return 1 if any(c.blocked for c in checks) else 2 if any(c.error for c in checks) else 0
 
 
 @tx_app.command("safe-hash")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from heistguard.txguard.context import Context
+from heistguard.txguard.decode import call_effects
 from heistguard.txguard.hexdata import short
 from heistguard.txguard.model import Call, Effect, EffectKind, Operation, Request
 from heistguard.txguard.semantics import CRITICAL_CONTROL, HIGH_CONTROL, UNLIMITED
@@ -77,8 +78,6 @@ def action(call: Call, request: Request, ctx: Context) -> str:
         what = CRITICAL_CONTROL.get(d.name) or HIGH_CONTROL[d.name]
         target = "the wallet itself" if call.sender and call.to.lower() == call.sender.lower() else short(call.to)
         return f"calls {d.render()} on {target}, changing {what}"
-    from heistguard.txguard.decode import call_effects
-
     effects = [e for e in call_effects(call) if e.via != "value"] or call_effects(call)
     if effects:
         return " and ".join(_effect_phrase(e, ctx) for e in effects)

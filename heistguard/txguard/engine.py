@@ -44,6 +44,16 @@ class TxCheck:
     def blocked(self) -> bool:
         return self.decision.action == "block"
 
+    @property
+    def error(self) -> str | None:
+        return self.verdict.error
+
+    @classmethod
+    def failed(cls, label: str, exc: BadInput) -> TxCheck:
+        """A bad item of a batch, reported in place."""
+        verdict = error_verdict(label, GUARD, exc.one_line())
+        return cls(Request("error", label), [], Decision("error", 0, "unreadable input", label), verdict)
+
 
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
@@ -73,16 +83,32 @@ class TxGuard:
         return self.check_request(decode.from_raw(raw, self.ctx, opts or Options(), label))
 
     def check_safe_json(self, text: str, opts: Options | None = None, label: str = "--safe-json") -> list[TxCheck]:
-        """Every Safe transaction in the JSON (one, a list, or the API's {"results": [...]})."""
+        """Every Safe transaction in the JSON (one, a list, or the API's {"results": [...]}).
+
+        A single transaction that cannot be read raises `BadInput`; in a list, the bad one is reported in
+        place (`TxCheck.error`) and the others are checked."""
         items = load_safe_json(text, label)
         opts = opts or Options()
-        many = len(items) > 1
-        requests = [
-            decode.from_safe_object(item, self.ctx, opts, f"{label}[{n}]" if many else label)
-            for n, item in enumerate(items)
-        ]
-        extra = safe_nonce_conflict.check_batch(requests, self.ctx)
-        return [self.check_request(r, extra.get(n, [])) for n, r in enumerate(requests)]
+        if len(items) == 1:
+            request = decode.from_safe_object(items[0], self.ctx, opts, label)
+            return [self.check_request(request, safe_nonce_conflict.check_batch([request], self.ctx).get(0, []))]
+        decoded: list[Request | BadInput] = []
+        for n, item in enumerate(items):
+            try:
+                decoded.append(decode.from_safe_object(item, self.ctx, opts, f"{label}[{n}]"))
+            except BadInput as exc:
+                decoded.append(exc)
+        good = [r for r in decoded if isinstance(r, Request)]
+        extra = safe_nonce_conflict.check_batch(good, self.ctx)
+        out = []
+        position = 0  # index of the next good request in `good`
+        for n, entry in enumerate(decoded):
+            if isinstance(entry, BadInput):
+                out.append(TxCheck.failed(f"{label}[{n}]", entry))
+            else:
+                out.append(self.check_request(entry, extra.get(position, [])))
+                position += 1
+        return out
 
     def check_typed_data(self, text: str, opts: Options | None = None, label: str = "--typed-data") -> TxCheck:
         parsed = load_request(text, label)
@@ -115,7 +141,3 @@ class TxGuard:
             input=request.label, guard=GUARD, verdict=decision.word, score=score_of(ordered), findings=ordered
         )
         return TxCheck(request, findings, decision, verdict)
-
-
-def error_check(label: str, exc: BadInput) -> Verdict:
-    return error_verdict(label, GUARD, exc.one_line())

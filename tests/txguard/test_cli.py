@@ -169,3 +169,17 @@ def test_policy_error_names_file_and_line(capsys: pytest.CaptureFixture[str], tm
     policy.write_text('[[rule]]\naction = "allow"\nwallet = "mine"\n')
     code, _, err = run(capsys, "tx", "check", "--raw", BYBIT, "--policy", str(policy))
     assert code == 2 and f"{policy}:3" in err
+
+
+def test_a_bad_item_in_a_safe_json_list_is_reported_and_the_rest_checked(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    good = {"safe": "0x657ff0D4eC65D82b2bC1247b0a558bcd2f80A0f1", "to": RECIPIENT, "value": "1", "nonce": 4}
+    bad = {**good, "to": "0x12"}
+    path = tmp_path / "queue.json"
+    path.write_text(json.dumps({"results": [good, bad]}))
+    code, out, err = run(capsys, "tx", "check", "--safe-json", str(path), "--chain-id", "11155111", "-f", "json")
+    assert code == 2
+    verdicts = [json.loads(line) for line in out.splitlines()]
+    assert [v["verdict"] for v in verdicts] == ["allow", "error"]
+    assert f"{path}[1] to" in err and err.count("\n") == 1

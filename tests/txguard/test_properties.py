@@ -4,6 +4,7 @@ clear line (BadInput, exit 2), never a traceback."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -108,3 +109,27 @@ def test_arbitrary_text_as_typed_data_file(text: str) -> None:
         GUARD.check_typed_data(text)
     except BadInput as exc:
         assert "\n" not in exc.one_line()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated(BYBIT[:200]) | st.text(alphabet="0123456789abcdefxyz ", max_size=80).map(lambda t: "0x" + t))
+def test_cli_on_mutated_raw_input_exits_0_1_or_2_with_one_line(_bundled_store_file: Path, raw: bytes | str) -> None:
+    import contextlib
+    import io
+    import os
+
+    from heistguard.cli import main
+
+    text = raw if isinstance(raw, str) else "0x" + raw.hex()
+    err = io.StringIO()
+    old = os.environ.get("HEISTGUARD_DB")
+    os.environ["HEISTGUARD_DB"] = str(_bundled_store_file)
+    try:
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            code = main(["tx", "check", "--raw", text, "-f", "json"])
+    finally:
+        if old is not None:
+            os.environ["HEISTGUARD_DB"] = old
+    assert code in (0, 1, 2)
+    if code == 2:
+        assert err.getvalue().count("\n") == 1 and "Traceback" not in err.getvalue()
