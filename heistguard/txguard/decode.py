@@ -93,6 +93,20 @@ def from_safe_object(obj: dict[str, object], ctx: Context, opts: Options, label:
     return request
 
 
+def from_batch_file(obj: dict[str, object], ctx: Context, opts: Options, label: str) -> Request:
+    """A Transaction Builder batch: calls the Safe will make once the batch is proposed (no nonce yet)."""
+    from heistguard.txguard.txbuilder import batch_calls
+
+    safe, chain_id, items = batch_calls(obj, label)
+    request = Request("safe-batch", label, chain_id=chain_id if chain_id is not None else opts.chain_id)
+    for index, (to, value, data, claimed) in enumerate(items):
+        expand(
+            Call(f"batch[{index}]", safe, to, value, data, Operation.CALL, depth=1, claimed=claimed), ctx, opts, request
+        )
+    finish(request)
+    return request
+
+
 def _safe_tx_from_typed(typed: TypedMessage, where: str) -> SafeTx:
     m, d = typed.message, typed.domain
     contract = d.get("verifyingContract")

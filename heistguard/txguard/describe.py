@@ -140,6 +140,11 @@ def summary(request: Request, ctx: Context) -> str:
                 f"DELEGATECALL from {origin}{nonce} to an unverified contract {short(call.to)}, running {what} "
                 f"in the {'Safe' if tx else 'wallet'}'s own storage: this can replace the wallet's code{submitted}"
             )
+    if request.kind == "safe-batch":
+        items = [c for c in request.calls if c.depth == 1]
+        sender = items[0].sender if items else None
+        parts = "; ".join(f"{n + 1}) {action(c, request, ctx)}" for n, c in enumerate(items))
+        return f"Transaction Builder batch for Safe {short(sender)} runs {len(items)} call(s): {parts}"
     if request.safes:
         tx = request.safes[0]
         inner = next(c for c in request.calls if c.path.endswith("safe"))

@@ -17,6 +17,7 @@ from heistguard.txguard.model import Request
 from heistguard.txguard.policy import Decision, Policy, SpendLedger, default_policy
 from heistguard.txguard.rules import CHECKS, safe_nonce_conflict
 from heistguard.txguard.safe import load_safe_json
+from heistguard.txguard.txbuilder import is_batch_file
 from heistguard.txguard.typed_data import load_request, parse_message
 
 GUARD = "tx"
@@ -89,6 +90,8 @@ class TxGuard:
         place (`TxCheck.error`) and the others are checked."""
         items = load_safe_json(text, label)
         opts = opts or Options()
+        if len(items) == 1 and is_batch_file(items[0]):
+            return [self.check_request(decode.from_batch_file(items[0], self.ctx, opts, label))]
         if len(items) == 1:
             request = decode.from_safe_object(items[0], self.ctx, opts, label)
             return [self.check_request(request, safe_nonce_conflict.check_batch([request], self.ctx).get(0, []))]

@@ -66,6 +66,7 @@ class Call:
     operation: Operation = Operation.CALL
     decoded: DecodedCall | None = None
     depth: int = 0
+    claimed: str | None = None  # the function a batch file or UI says this call runs
 
 
 class EffectKind(enum.StrEnum):

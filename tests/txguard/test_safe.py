@@ -198,3 +198,59 @@ def test_typehashes_match_the_published_constants() -> None:
     assert safe_mod.SAFE_TX_TYPEHASH_OLD.hex() == "14d461bc7412367e924637b363c7bf29b8f47e2f84869f4426e5633d8af47b20"
     assert safe_mod.DOMAIN_TYPEHASH_OLD.hex() == "035aff83d86937d35b32e04f0ddc6ff469290eef2f1b692d8a815c89404d4749"
     assert keccak(text="SafeMessage(bytes message)") == safe_mod.SAFE_MSG_TYPEHASH
+
+
+def test_nested_safe_approve_hash_is_described(guard: TxGuard) -> None:
+    v = next(x for x in VECTORS if "nested" in x["id"])
+    obj = {k: v[k] for k in ("safe", "to", "value", "data", "operation", "nonce")}
+    [check] = guard.check_safe_json(json.dumps(obj), Options(chain_id=11155111, safe_version="1.3.0"))
+    assert check.request.summary == (
+        "Safe 0x6bc5…9251 (nonce 4) approves Safe transaction hash "
+        "0xcb8bbe7bf8f8a1f3f57658e450d07d4422356ac042d96a87ba425b19e67a78a1 on Safe 0x657f…A0f1 (nested Safe signature)"
+    )
+    assert check.request.safes[0].hashes[0].safe_tx_hash.hex() == v["safe_tx_hash"][2:]
+
+
+def _builder_batch(method_name: str, data: str | None) -> dict[str, Any]:
+    return {
+        "version": "1.0",
+        "chainId": "1",
+        "createdAt": 1732600000000,
+        "meta": {"name": "Transactions Batch", "txBuilderVersion": "1.17.1",
+                 "createdFromSafeAddress": BYBIT_SAFE, "createdFromOwnerAddress": "", "checksum": "0x00"},
+        "transactions": [
+            {"to": "0x255C3912f91eF11bFDadd405F13144a823Da8cc5", "value": "1000000000000000000", "data": None,
+             "contractMethod": None, "contractInputsValues": None},
+            {"to": "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48", "value": "0", "data": data,
+             "contractMethod": {"inputs": [{"name": "to", "type": "address", "internalType": "address"},
+                                           {"name": "value", "type": "uint256", "internalType": "uint256"}],
+                                "name": method_name, "payable": False},
+             "contractInputsValues": {"to": "0x255C3912f91eF11bFDadd405F13144a823Da8cc5", "value": "5000000"}},
+        ],
+    }  # fmt: skip
+
+
+def test_transaction_builder_batch_file(guard: TxGuard) -> None:
+    [check] = guard.check_safe_json(json.dumps(_builder_batch("transfer", None)))
+    assert check.request.kind == "safe-batch" and check.request.chain_id == 1
+    assert check.request.summary == (
+        "Transaction Builder batch for Safe 0x1Db9…FCF4 runs 2 call(s): 1) sends 1 ETH to 0x255C…8cc5; "
+        "2) sends 5000000 units of token 0xA0b8…eB48 to 0x255C…8cc5"
+    )
+    assert check.decision.action == "allow"
+
+
+def test_batch_whose_data_runs_another_function_than_it_names(guard: TxGuard) -> None:
+    """The file says transfer(to, value); the data it carries is approve(attacker, unlimited)."""
+    approve = "0x095ea7b3" + "00" * 12 + "de" * 20 + "ff" * 32
+    [check] = guard.check_safe_json(json.dumps(_builder_batch("transfer", approve)))
+    mismatch = [f for f in check.findings if f.rule_id == "tx.selector-mismatch"]
+    assert mismatch and "the batch says transfer()" in mismatch[0].title
+    assert {"tx.approval-unknown-spender", "tx.approval-unlimited"} <= {f.rule_id for f in check.findings}
+
+
+def test_batch_value_of_the_wrong_type_is_bad_input(guard: TxGuard) -> None:
+    batch = _builder_batch("transfer", None)
+    batch["transactions"][1]["contractInputsValues"]["value"] = "lots"
+    with pytest.raises(BadInput, match=r"contractInputsValues\.value"):
+        guard.check_safe_json(json.dumps(batch))

@@ -31,7 +31,12 @@ def check(request: Request, ctx: Context) -> list[Finding]:
             continue
         problem = None
         severity = None
-        if d.error and d.signature:
+        if call.claimed and d.name and call.claimed != d.name:
+            problem = f"the batch says {call.claimed}() but the calldata runs {d.render()}"
+        elif call.claimed and d.signature is None:
+            problem = f"the batch says {call.claimed}() but the calldata's selector {d.selector} is unknown"
+            severity = Severity.MEDIUM
+        elif d.error and d.signature:
             problem = f"calldata for {d.signature} does not decode: {d.error}"
         elif d.category in _TOKEN_CATEGORIES and call.operation is Operation.DELEGATECALL:
             problem = f"token function {d.render()} is run by DELEGATECALL, in the caller's storage"
