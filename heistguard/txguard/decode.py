@@ -13,6 +13,11 @@ from heistguard.txguard.multisend import unpack
 from heistguard.txguard.rawtx import decode_raw
 
 MULTISEND = "0x8d80ff0a"
+# multicall(bytes[]) and multicall(uint256 deadline, bytes[]): each item is a call of the same contract,
+# made on the caller's behalf (the router delegatecalls itself, so msg.sender stays the caller).
+SELF_MULTICALLS = {"0xac9650d8": 0, "0x5ae401dc": 1}
+# Multicall3-style aggregators: the aggregator itself calls each target (the caller's tokens are not touched).
+AGGREGATES = {"0x252dba42", "0xbce38bd7", "0x82ad56cb", "0x174dea71"}
 MAX_DEPTH = 8
 
 
@@ -64,6 +69,18 @@ def expand(call: Call, ctx: Context, opts: Options, request: Request, first_safe
         sender = call.sender if call.operation is Operation.DELEGATECALL else call.to
         for index, (op, to, value, data) in enumerate(unpack(packed, call.path)):
             item = Call(f"{call.path}>multisend[{index}]", sender, to, value, data, op, depth=call.depth + 1)
+            expand(item, ctx, opts, request)
+    elif decoded.selector in SELF_MULTICALLS and not decoded.error:
+        inner = decoded.arg(SELF_MULTICALLS[decoded.selector])
+        for index, data in enumerate(inner if isinstance(inner, tuple) else ()):
+            item = Call(f"{call.path}>multicall[{index}]", call.sender, call.to, 0, bytes(data), depth=call.depth + 1)
+            expand(item, ctx, opts, request)
+    elif decoded.selector in AGGREGATES and not decoded.error:
+        entries = decoded.arg(1 if decoded.selector == "0xbce38bd7" else 0)
+        for index, entry in enumerate(entries if isinstance(entries, tuple) else ()):
+            target, data = str(entry[0]), bytes(entry[-1])
+            value = int(entry[2]) if decoded.selector == "0x174dea71" else 0
+            item = Call(f"{call.path}>aggregate[{index}]", call.to, target, value, data, depth=call.depth + 1)
             expand(item, ctx, opts, request)
 
 

@@ -220,3 +220,18 @@ def test_eoa_signer_is_not_a_poisoning_target() -> None:
     account = Account.from_key("0x" + "77" * 32)
     check = guard.check_raw(sign(account, to="0x1234567890AbcdEF1234567890aBcdef12345678", value=1))
     assert not found(check.findings, "tx.address-poisoning")
+
+
+def test_multicall_items_are_checked_like_direct_calls(guard: TxGuard, signer: LocalAccount) -> None:
+    inner = [call("transferOwnership(address)", STRANGER), call("approve(address,uint256)", STRANGER, 2**256 - 1)]
+    data = keccak(text="multicall(bytes[])")[:4] + encode(["bytes[]"], [inner])
+    check = guard.check_raw(sign(signer, to=USDC, data=data))
+    paths = [c.path for c in check.request.calls]
+    assert paths == ["tx", "tx>multicall[0]", "tx>multicall[1]"]
+    assert {"tx.change-of-control", "tx.approval-unknown-spender"} <= {f.rule_id for f in check.findings}
+    multicall3 = "0xcA11bde05977b3631167028862bE2a173976CA11"
+    entries = [(USDC, False, call("transfer(address,uint256)", RECIPIENT, 1))]
+    data3 = keccak(text="aggregate3((address,bool,bytes)[])")[:4] + encode(["(address,bool,bytes)[]"], [entries])
+    check3 = guard.check_raw(sign(signer, to=multicall3, data=data3))
+    item = check3.request.calls[1]
+    assert (item.path, item.sender, item.to) == ("tx>aggregate[0]", multicall3, USDC)
