@@ -127,7 +127,8 @@ class SafeTx:
     nonce: int | None
     chain_id: int | None
     version: str | None
-    signatures: bytes = b""
+    signatures: bytes = b""  # one blob as execTransaction carries it
+    confirmations: list[bytes] = field(default_factory=list)  # or one signature per owner, as the Safe API lists them
     claimed_hash: bytes | None = None  # safeTxHash as the JSON states it
     hashes: list[SafeHashes] = field(default_factory=list)
     signers: dict[str, list[SafeSignature]] = field(default_factory=dict)  # hash label -> signatures

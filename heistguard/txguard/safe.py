@@ -257,14 +257,18 @@ def from_json_object(
         if len(claimed_bytes) != 32:
             raise BadInput("malformed Safe transaction JSON", f"{where} safeTxHash", "not 32 bytes")
         tx.claimed_hash = claimed_bytes
-    tx.signatures = _signatures_of(obj, where)
+    parts = _signatures_of(obj, where)
+    tx.signatures = parts[0] if len(parts) == 1 else b""
+    tx.confirmations = parts if len(parts) > 1 else []
     return tx
 
 
-def _signatures_of(obj: dict[str, object], where: str) -> bytes:
+def _signatures_of(obj: dict[str, object], where: str) -> list[bytes]:
+    """The executed transaction's signature blob, or each confirmation's signature on its own (a contract
+    signature carries its own dynamic part, so confirmations cannot simply be concatenated)."""
     blob = _field(obj, ("signatures",))
     if isinstance(blob, str) and blob not in ("", "0x"):
-        return hex_bytes(blob, f"{where} signatures")
+        return [hex_bytes(blob, f"{where} signatures")]
     confirmations = _field(obj, ("confirmations",), [])
     if not isinstance(confirmations, list):
         raise BadInput("malformed Safe transaction JSON", f"{where} confirmations", "expected a list")
@@ -273,7 +277,7 @@ def _signatures_of(obj: dict[str, object], where: str) -> bytes:
         if not isinstance(confirmation, dict) or not isinstance(confirmation.get("signature"), str):
             raise BadInput("malformed Safe transaction JSON", f"{where} confirmations[{n}]", "no signature string")
         parts.append(hex_bytes(confirmation["signature"], f"{where} confirmations[{n}].signature"))
-    return b"".join(parts)
+    return parts
 
 
 def load_safe_json(text: str, where: str) -> list[dict[str, object]]:
@@ -298,7 +302,13 @@ def compute(tx: SafeTx) -> SafeTx:
     if tx.nonce is None:
         return tx
     tx.hashes = [hashes_for(tx, variant) for variant in candidate_variants(tx)]
-    if tx.signatures:
-        for hashes in tx.hashes:
-            tx.signers[hashes.label] = recover_owners(tx.signatures, hashes.safe_tx_hash, "Safe signatures")
+    for hashes in tx.hashes:
+        found: list[SafeSignature] = []
+        if tx.signatures:
+            found = recover_owners(tx.signatures, hashes.safe_tx_hash, "Safe signatures")
+        for n, part in enumerate(tx.confirmations):
+            first = recover_owners(part, hashes.safe_tx_hash, f"Safe confirmation {n}")[:1]
+            found.extend(SafeSignature(n, sig.kind, sig.owner, sig.note) for sig in first)
+        if found:
+            tx.signers[hashes.label] = found
     return tx

@@ -158,10 +158,20 @@ def test_safe_api_json_with_confirmations(guard: TxGuard) -> None:
     owner = Account.from_key("0x" + "a1" * 32)
     sig = owner.unsafe_sign_hash(digest)
     signature = "0x" + (sig.r.to_bytes(32, "big") + sig.s.to_bytes(32, "big") + bytes([sig.v])).hex()
-    obj = _api_json(v, confirmations=[{"owner": owner.address, "signature": signature}])
+    blob, owners = _sign_all_ways(digest)
+    contract_sig = blob[3 * 65 : 4 * 65 - 33] + (65).to_bytes(32, "big") + b"\x00" + blob[4 * 65 :]
+    confirmations = [
+        {"owner": owner.address, "signature": signature, "signatureType": "EOA"},
+        {"owner": owners[1], "signature": "0x" + blob[65:130].hex(), "signatureType": "ETH_SIGN"},
+        {"owner": owners[3], "signature": "0x" + contract_sig.hex(), "signatureType": "CONTRACT_SIGNATURE"},
+    ]
+    obj = _api_json(v, confirmations=confirmations)
     [check] = guard.check_safe_json(json.dumps(obj), Options(chain_id=11155111, safe_version="1.3.0"))
     tx = check.request.safes[0]
-    assert tx.signers[tx.hashes[0].label][0].owner == owner.address
+    found = tx.signers[tx.hashes[0].label]
+    assert [(s.kind, s.owner) for s in found] == [
+        ("ecdsa", owner.address), ("eth_sign", owners[1]), ("contract", owners[3]),
+    ]  # fmt: skip
     assert check.decision.action == "allow"
     assert check.request.summary.startswith("Safe 0x657f…A0f1 (nonce 4) sends 0.1 ETH to")
 
