@@ -11,7 +11,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
 from heistguard.errors import BadInput
 
@@ -50,6 +50,28 @@ class TxguardConfig(_Section):
     """Extra spenders (routers, vaults) an approval or permit may name without a finding."""
     chain_id: int | None = None
     """Chain id for Safe hashes when neither the input nor `--chain-id` gives one."""
+
+    @field_validator("allowlist", "wallets", "trusted_delegatecall", "trusted_spenders")
+    @classmethod
+    def _address_list(cls, values: list[str]) -> list[str]:
+        for value in values:
+            _check_evm_address(value)
+        return values
+
+    @field_validator("address_book", "safe_versions")
+    @classmethod
+    def _address_keys(cls, values: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        for key, value in values.items():
+            _check_evm_address(value if info.field_name == "address_book" else key)
+        return values
+
+
+_EVM_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
+
+
+def _check_evm_address(value: str) -> None:
+    if not _EVM_ADDRESS.match(value.strip()):
+        raise ValueError(f"{value!r} is not an EVM address (0x and 40 hex digits)")
 
 
 class Profile(_Section):

@@ -183,3 +183,12 @@ def test_a_bad_item_in_a_safe_json_list_is_reported_and_the_rest_checked(
     verdicts = [json.loads(line) for line in out.splitlines()]
     assert [v["verdict"] for v in verdicts] == ["allow", "error"]
     assert f"{path}[1] to" in err and err.count("\n") == 1
+
+
+def test_profile_with_a_bad_address_names_the_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    profile = tmp_path / "heistguard.toml"
+    profile.write_text(
+        '[txguard]\nallowlist = ["0x255C3912f91eF11bFDadd405F13144a823Da8cc5"]\nwallets = ["treasury"]\n'
+    )
+    code, _, err = run(capsys, "--config", str(profile), "tx", "check", "--raw", BYBIT)
+    assert code == 2 and f"{profile}:3" in err and "not an EVM address" in err
