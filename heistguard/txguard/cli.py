@@ -84,11 +84,11 @@ def check_command(
             record=record,
         )
         checks: list[TxCheck]
-        if raw is not None:
-            text = (
-                sys.stdin.read() if raw == "-" else _read(Path(raw[1:]), "raw transaction") if raw[:1] == "@" else raw
-            )
-            checks = [guard.check_raw(text, opts)]
+        if raw is not None and (raw == "-" or raw[:1] == "@"):
+            text = sys.stdin.read() if raw == "-" else _read(Path(raw[1:]), "raw transaction")
+            checks = _raw_batch(guard, text, opts, "stdin" if raw == "-" else raw[1:])
+        elif raw is not None:
+            checks = [guard.check_raw(raw, opts)]
         elif safe_json is not None:
             checks = guard.check_safe_json(_read(safe_json, "Safe JSON"), opts, str(safe_json))
         elif typed_data is not None:
@@ -106,6 +106,24 @@ def check_command(
         sys.stdout.flush()
     emit([c.verdict for c in checks], fmt)
     return 1 if any(c.blocked for c in checks) else 2 if any(c.error for c in checks) else 0
+
+
+def _raw_batch(guard: TxGuard, text: str, opts: Options, source: str) -> list[TxCheck]:
+    """One raw transaction per line (blank and # lines skipped); a bad line is reported and the rest checked."""
+    lines = [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1)]
+    lines = [(n, line) for n, line in lines if line and not line.startswith("#")]
+    if not lines:
+        raise BadInput("no raw transaction", source, "the input is empty")
+    if len(lines) == 1:
+        return [guard.check_raw(lines[0][1], opts, label=source)]
+    checks = []
+    for n, line in lines:
+        label = f"{source}:{n}"
+        try:
+            checks.append(guard.check_raw(line, opts, label=label))
+        except BadInput as exc:
+            checks.append(TxCheck.failed(label, exc))
+    return checks
 
 
 @tx_app.command("safe-hash")

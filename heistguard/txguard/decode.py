@@ -92,7 +92,7 @@ def add_safe(tx: SafeTx, path: str, depth: int, ctx: Context, opts: Options, req
 
 
 def from_raw(raw: bytes, ctx: Context, opts: Options, label: str) -> Request:
-    tx = decode_raw(raw)
+    tx = decode_raw(raw, label)
     request = Request("raw-tx", label, chain_id=tx.chain_id, signer=tx.sender, raw=tx)
     operation = Operation.CREATE if tx.to is None else Operation.CALL
     expand(Call("tx", tx.sender, tx.to, tx.value, tx.data, operation), ctx, opts, request)

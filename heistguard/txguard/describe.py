@@ -9,12 +9,16 @@ from heistguard.txguard.context import Context
 from heistguard.txguard.decode import call_effects
 from heistguard.txguard.hexdata import short
 from heistguard.txguard.model import Call, Effect, EffectKind, Operation, Request
-from heistguard.txguard.semantics import CRITICAL_CONTROL, HIGH_CONTROL, UNLIMITED
+from heistguard.txguard.semantics import CRITICAL_CONTROL, HIGH_CONTROL, KNOWN_TOKENS, UNLIMITED
+
+
+def scaled(amount: int, decimals: int) -> str:
+    text = f"{Decimal(amount) / Decimal(10**decimals):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def ether(wei: int) -> str:
-    text = f"{Decimal(wei) / Decimal(10**18):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return scaled(wei, 18)
 
 
 def _who(addr: str | None, ctx: Context) -> str:
@@ -24,24 +28,28 @@ def _who(addr: str | None, ctx: Context) -> str:
     return f"{name} ({short(addr)})" if name else short(addr)
 
 
-def _amount(effect: Effect) -> str:
+def _amount(effect: Effect, chain_id: int | None = None) -> str:
     if effect.amount is None:
         return "an amount"
     if effect.asset == "ETH":
         return f"{ether(effect.amount)} ETH"
     if effect.kind is EffectKind.APPROVE and effect.amount >= UNLIMITED:
         return f"an UNLIMITED amount of token {short(effect.asset)}"
+    known = KNOWN_TOKENS.get(effect.asset.lower()) if chain_id in (1, None) else None
+    if known:
+        symbol, decimals = known
+        return f"{scaled(effect.amount, decimals)} {symbol} ({short(effect.asset)})"
     return f"{effect.amount} units of token {short(effect.asset)}"
 
 
-def _effect_phrase(effect: Effect, ctx: Context) -> str:
+def _effect_phrase(effect: Effect, ctx: Context, chain_id: int | None = None) -> str:
     if effect.kind is EffectKind.TRANSFER:
-        return f"sends {_amount(effect)} to {_who(effect.party, ctx)}"
+        return f"sends {_amount(effect, chain_id)} to {_who(effect.party, ctx)}"
     if effect.kind is EffectKind.APPROVE:
-        return f"lets {_who(effect.party, ctx)} spend {_amount(effect)}"
+        return f"lets {_who(effect.party, ctx)} spend {_amount(effect, chain_id)}"
     if effect.kind is EffectKind.APPROVE_ALL:
         return f"lets {_who(effect.party, ctx)} move every token of collection {short(effect.asset)}"
-    return f"{effect.via} {_amount(effect)}"
+    return f"{effect.via} {_amount(effect, chain_id)}"
 
 
 def _children(call: Call, request: Request) -> list[Call]:
@@ -80,7 +88,7 @@ def action(call: Call, request: Request, ctx: Context) -> str:
         return f"calls {d.render()} on {target}, changing {what}"
     effects = [e for e in call_effects(call) if e.via != "value"] or call_effects(call)
     if effects:
-        return " and ".join(_effect_phrase(e, ctx) for e in effects)
+        return " and ".join(_effect_phrase(e, ctx, request.chain_id) for e in effects)
     if d is None:
         return f"sends an empty call to {_who(call.to, ctx)}" if not call.value else f"sends {ether(call.value)} ETH"
     if d.signature is None:
@@ -106,10 +114,10 @@ def _typed_sentence(request: Request, ctx: Context) -> str:
     if typed.kind == "seaport":
         offers = [e for e in request.effects if e.via == "offer"]
         paid = [e for e in request.effects if e.via == "consideration"]
-        gives = ", ".join(_amount(e) for e in offers) or "nothing"
-        gets = ", ".join(f"{_amount(e)} to {_who(e.party, ctx)}" for e in paid) or "nothing"
+        gives = ", ".join(_amount(e, request.chain_id) for e in offers) or "nothing"
+        gets = ", ".join(f"{_amount(e, request.chain_id)} to {_who(e.party, ctx)}" for e in paid) or "nothing"
         return f"Signs a marketplace order{where}: gives {gives}; pays {gets}"
-    effects = [_effect_phrase(e, ctx) for e in request.effects]
+    effects = [_effect_phrase(e, ctx, request.chain_id) for e in request.effects]
     tail = (": it " + " and ".join(effects)) if effects else ""
     return f"Signs {labels.get(typed.kind, typed.primary_type)}{where}{tail}"
 

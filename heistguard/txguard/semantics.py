@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+# Ethereum mainnet tokens whose amounts are shown in whole units: symbol and the value each contract's
+# decimals() returns (public, immutable contract constants; listed 2026-11-26).
+KNOWN_TOKENS: dict[str, tuple[str, int]] = {
+    "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48": ("USDC", 6),
+    "0xdac17f958d2ee523a2206206994597c13d831ec7": ("USDT", 6),
+    "0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2": ("WETH", 18),
+    "0x6b175474e89094c44da98b954eedeac495271d0f": ("DAI", 18),
+    "0x2260fac5e5542a773aa44fbcfedf7c193bc2c599": ("WBTC", 8),
+}
+
 # At or above this an allowance is unlimited in practice (2^256-1, Permit2's 2^160-1, 2^128...).
 UNLIMITED = 2**96
 

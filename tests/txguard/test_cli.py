@@ -192,3 +192,14 @@ def test_profile_with_a_bad_address_names_the_line(capsys: pytest.CaptureFixture
     )
     code, _, err = run(capsys, "--config", str(profile), "tx", "check", "--raw", BYBIT)
     assert code == 2 and f"{profile}:3" in err and "not an EVM address" in err
+
+
+def test_a_file_of_raw_transactions_is_a_batch(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, signer: LocalAccount
+) -> None:
+    path = tmp_path / "outbox.txt"
+    path.write_text(f"# outgoing\n{sign(signer, to=RECIPIENT, value=1)}\n0xf8ff00\n{BYBIT}\n")
+    code, out, err = run(capsys, "tx", "check", "--raw", f"@{path}", "-f", "json")
+    assert code == 1
+    assert [json.loads(line)["verdict"] for line in out.splitlines()] == ["allow", "error", "block"]
+    assert f"{path}:3" in err and err.count("\n") == 1

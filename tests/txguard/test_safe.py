@@ -245,7 +245,7 @@ def test_transaction_builder_batch_file(guard: TxGuard) -> None:
     assert check.request.kind == "safe-batch" and check.request.chain_id == 1
     assert check.request.summary == (
         "Transaction Builder batch for Safe 0x1Db9…FCF4 runs 2 call(s): 1) sends 1 ETH to 0x255C…8cc5; "
-        "2) sends 5000000 units of token 0xA0b8…eB48 to 0x255C…8cc5"
+        "2) sends 5 USDC (0xA0b8…eB48) to 0x255C…8cc5"
     )
     assert check.decision.action == "allow"
 

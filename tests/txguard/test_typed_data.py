@@ -192,7 +192,7 @@ def test_permit2_single_and_batch(guard: TxGuard) -> None:
 def test_eip3009_transfer_authorization(guard: TxGuard) -> None:
     check = guard.check_typed_data(json.dumps(eip3009(DRAINER)))
     assert check.request.effects[0].party == DRAINER
-    assert "sends 1000000 units of token" in check.request.summary
+    assert "it sends 1 USDC (0xA0b8…eB48) to 0x0000…dEaD" in check.request.summary
 
 
 def test_seaport_order_paying_someone_else_is_blocked(guard: TxGuard) -> None:
