@@ -84,10 +84,12 @@ def expand(call: Call, ctx: Context, opts: Options, request: Request, first_safe
             expand(item, ctx, opts, request)
 
 
-def add_safe(tx: SafeTx, path: str, depth: int, ctx: Context, opts: Options, request: Request) -> None:
+def add_safe(
+    tx: SafeTx, path: str, depth: int, ctx: Context, opts: Options, request: Request, claimed: str | None = None
+) -> None:
     safe_mod.compute(tx)
     request.safes.append(tx)
-    inner = Call(path, tx.safe, tx.to, tx.value, tx.data, tx.operation, depth=depth)
+    inner = Call(path, tx.safe, tx.to, tx.value, tx.data, tx.operation, depth=depth, claimed=claimed)
     expand(inner, ctx, opts, request)
 
 
@@ -105,7 +107,10 @@ def from_safe_object(obj: dict[str, object], ctx: Context, opts: Options, label:
     if not tx.version:
         tx.version = _version_for(tx.safe, opts, ctx)
     request = Request("safe-tx", label, chain_id=tx.chain_id, signer=None)
-    add_safe(tx, "safe", 1, ctx, opts, request)
+    # The service's own decoding (what a UI shows); ours is made independently and compared with it.
+    shown = obj.get("dataDecoded")
+    claimed = str(shown["method"]) if isinstance(shown, dict) and isinstance(shown.get("method"), str) else None
+    add_safe(tx, "safe", 1, ctx, opts, request, claimed)
     finish(request)
     return request
 

@@ -255,7 +255,7 @@ def test_batch_whose_data_runs_another_function_than_it_names(guard: TxGuard) ->
     approve = "0x095ea7b3" + "00" * 12 + "de" * 20 + "ff" * 32
     [check] = guard.check_safe_json(json.dumps(_builder_batch("transfer", approve)))
     mismatch = [f for f in check.findings if f.rule_id == "tx.selector-mismatch"]
-    assert mismatch and "the batch says transfer()" in mismatch[0].title
+    assert mismatch and "own decoding says transfer()" in mismatch[0].title
     assert {"tx.approval-unknown-spender", "tx.approval-unlimited"} <= {f.rule_id for f in check.findings}
 
 
@@ -264,3 +264,14 @@ def test_batch_value_of_the_wrong_type_is_bad_input(guard: TxGuard) -> None:
     batch["transactions"][1]["contractInputsValues"]["value"] = "lots"
     with pytest.raises(BadInput, match=r"contractInputsValues\.value"):
         guard.check_safe_json(json.dumps(batch))
+
+
+def test_safe_api_decoding_that_disagrees_with_the_calldata(guard: TxGuard) -> None:
+    v = VECTORS[0]  # V2: the calldata is addOwnerWithThreshold
+    shown_as_transfer = _api_json(v, dataDecoded={"method": "transfer", "parameters": []})
+    [check] = guard.check_safe_json(json.dumps(shown_as_transfer), Options(chain_id=42161, safe_version="1.3.0"))
+    [hit] = [f for f in check.findings if f.rule_id == "tx.selector-mismatch"]
+    assert "says transfer() but the calldata runs addOwnerWithThreshold(" in hit.title
+    honest = _api_json(v, dataDecoded={"method": "addOwnerWithThreshold", "parameters": []})
+    [fine] = guard.check_safe_json(json.dumps(honest), Options(chain_id=42161, safe_version="1.3.0"))
+    assert not [f for f in fine.findings if f.rule_id == "tx.selector-mismatch"]

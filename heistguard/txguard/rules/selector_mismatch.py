@@ -1,5 +1,6 @@
-"""A function that does not fit its target or the way it is called: data that does not decode as its
-selector's signature, a token function run by DELEGATECALL, Safe admin aimed at another contract,
+"""A function that does not fit its target or the way it is called: calldata that runs another function than
+the input's own decoding names (Safe API `dataDecoded`, Transaction Builder `contractMethod`), data that does
+not decode as its selector's signature, a token function run by DELEGATECALL, Safe admin aimed at another contract,
 ETH sent with a non-payable token call."""
 
 from __future__ import annotations
@@ -32,9 +33,9 @@ def check(request: Request, ctx: Context) -> list[Finding]:
         problem = None
         severity = None
         if call.claimed and d.name and call.claimed != d.name:
-            problem = f"the batch says {call.claimed}() but the calldata runs {d.render()}"
+            problem = f"the input's own decoding says {call.claimed}() but the calldata runs {d.render()}"
         elif call.claimed and d.signature is None:
-            problem = f"the batch says {call.claimed}() but the calldata's selector {d.selector} is unknown"
+            problem = f"the input's own decoding says {call.claimed}() but selector {d.selector} is unknown"
             severity = Severity.MEDIUM
         elif d.error and d.signature:
             problem = f"calldata for {d.signature} does not decode: {d.error}"
