@@ -41,7 +41,7 @@ def _version_for(safe: str, opts: Options, ctx: Context) -> str | None:
     return None
 
 
-def expand(call: Call, ctx: Context, opts: Options, request: Request, first_safe_nonce: bool = True) -> None:
+def expand(call: Call, ctx: Context, opts: Options, request: Request) -> None:
     """Decode `call`, append it and every call it carries (Safe inner call, batch items) to the request."""
     if call.depth > MAX_DEPTH:
         raise BadInput("transaction nested too deep", call.path, f"more than {MAX_DEPTH} levels of Safe/MultiSend")
@@ -56,9 +56,9 @@ def expand(call: Call, ctx: Context, opts: Options, request: Request, first_safe
         chain_id = request.chain_id if request.chain_id is not None else opts.chain_id or ctx.config.chain_id
         # The nonce given applies to the outermost Safe; a nested one's nonce is not known.
         nonce = opts.safe_nonce if not request.safes else None
-        tx = safe_mod.from_exec_calldata(
-            call.to, call.data, chain_id, nonce, _version_for(call.to, opts, ctx), call.path
-        )
+        values = tuple(arg.value for arg in decoded.args)  # decoded once, by decode_call above
+        version = _version_for(call.to, opts, ctx)
+        tx = safe_mod.from_exec_args(call.to, values, chain_id, nonce, version, call.path)
         add_safe(tx, call.path + ">safe", call.depth + 1, ctx, opts, request)
     elif decoded.selector == MULTISEND:
         if decoded.error:

@@ -80,6 +80,10 @@ def action(call: Call, request: Request, ctx: Context) -> str:
         return f"executes a transaction of Safe {short(call.to)}{nonce} that " + (
             action(inner[0], request, ctx) if inner else "does nothing"
         )
+    if d and d.name in ("multicall", "aggregate", "aggregate3", "aggregate3Value", "tryAggregate") and not d.error:
+        items = _children(call, request)
+        parts = "; ".join(f"{n + 1}) {action(item, request, ctx)}" for n, item in enumerate(items))
+        return f"calls {d.name} on {_who(call.to, ctx)}, which runs {len(items)} call(s): {parts}"
     if d and d.name == "approveHash" and not d.error:
         return f"approves Safe transaction hash {d.render()[12:-1]} on Safe {short(call.to)} (nested Safe signature)"
     if d and d.name and not d.error and (d.name in CRITICAL_CONTROL or d.name in HIGH_CONTROL):

@@ -228,6 +228,7 @@ def test_multicall_items_are_checked_like_direct_calls(guard: TxGuard, signer: L
     check = guard.check_raw(sign(signer, to=USDC, data=data))
     paths = [c.path for c in check.request.calls]
     assert paths == ["tx", "tx>multicall[0]", "tx>multicall[1]"]
+    assert "calls multicall on 0xA0b8…eB48, which runs 2 call(s): 1) calls transferOwnership(" in check.request.summary
     assert {"tx.change-of-control", "tx.approval-unknown-spender"} <= {f.rule_id for f in check.findings}
     multicall3 = "0xcA11bde05977b3631167028862bE2a173976CA11"
     entries = [(USDC, False, call("transfer(address,uint256)", RECIPIENT, 1))]
