@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from eth_account import Account
 from eth_account.messages import encode_typed_data
+from eth_hash.auto import keccak
 
 from heistguard.errors import BadInput
 from heistguard.txguard import TxGuard
@@ -164,7 +165,13 @@ def test_eip712_mail_vector_v1() -> None:
     cow = Account.from_key(bytes.fromhex("c85ef7d79691fe79573b1a7064c19c1a9819ebdbd1faaab1a8ec92344438aaf4"))
     signed = cow.sign_message(encode_typed_data(full_message=json.loads(fixture_text("eip712_mail.json"))))
     assert cow.address == OWNER
-    assert (signed.v, hex(signed.r)) == (28, "0x4355c47d63924e8a72e509b65029052eb6c299d53a04e167c5775fd466751c9d")
+    assert (signed.v, hex(signed.r), hex(signed.s)) == (
+        28,
+        "0x4355c47d63924e8a72e509b65029052eb6c299d53a04e167c5775fd466751c9d",
+        "0x7299936d304c153f6443dfa05f40ff007d72911b6f72307f996231605b91562",
+    )
+    encode_type = b"Mail(Person from,Person to,string contents)Person(string name,address wallet)"
+    assert keccak(encode_type).hex() == "a0cedeb2dc280ba39b857546d74f5549c3a1d7bdc2dd96bf881f76108e23dac2"
 
 
 def test_permit_to_unknown_spender_unlimited_is_flagged(guard: TxGuard) -> None:
