@@ -203,3 +203,25 @@ def test_a_file_of_raw_transactions_is_a_batch(
     assert code == 1
     assert [json.loads(line)["verdict"] for line in out.splitlines()] == ["allow", "error", "block"]
     assert f"{path}:3" in err and err.count("\n") == 1
+
+
+def test_record_keeps_rolling_window_state_in_the_store(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, signer: LocalAccount, store_path: Path
+) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_text(
+        '[[rule]]\nname = "daily limit"\naction = "allow"\nasset = ["ETH"]\n'
+        'window = { hours = 24, amount_at_most = "1500000000000000000" }\n\n[[rule]]\nname = "over"\naction = "block"\n'
+    )
+    profile = tmp_path / "heistguard.toml"
+    profile.write_text(f'[txguard]\npolicy = "{policy}"\n')
+    first = sign(signer, to=RECIPIENT, value=10**18, nonce=1)
+    second = sign(signer, to=RECIPIENT, value=10**18, nonce=2)
+    assert run(capsys, "--config", str(profile), "tx", "check", "--raw", first)[0] == 0  # a dry check records nothing
+    assert run(capsys, "--config", str(profile), "tx", "check", "--raw", first, "--record")[0] == 0
+    code, out, _ = run(capsys, "--config", str(profile), "tx", "check", "--raw", second, "--record")
+    assert code == 1 and "Decision: BLOCK (over" in out  # 2 ETH in 24 h is over the 1.5 ETH window
+    import duckdb
+
+    with duckdb.connect(str(store_path), read_only=True) as conn:
+        assert conn.execute("SELECT count(*) FROM txguard_spend").fetchall() == [(1,)]
