@@ -56,6 +56,11 @@ class TxCheck:
         return cls(Request("error", label), [], Decision("error", 0, "unreadable input", label), verdict)
 
 
+def _hashes_of(request: Request) -> set[str]:
+    tx = request.safe
+    return {"0x" + h.safe_tx_hash.hex() for h in tx.hashes} if tx else set()
+
+
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -122,12 +127,28 @@ class TxGuard:
 
     # --- the pipeline ---------------------------------------------------------------------------
 
+    def _earlier_proposals(self, request: Request) -> list[Finding]:
+        """A different proposal for the same Safe and nonce recorded by an earlier check (`--record`)."""
+        tx = request.safe
+        if self.ledger is None or tx is None or tx.nonce is None or not tx.hashes:
+            return []
+        earlier = self.ledger.proposals(tx.safe, tx.chain_id, tx.nonce)
+        if not earlier or earlier & _hashes_of(request):
+            return []
+        return [
+            safe_nonce_conflict.RULE.finding(
+                f"Safe {tx.safe} nonce {tx.nonce}: a different proposal was recorded before ({sorted(earlier)[0]})",
+                evidence=[Evidence(location=Location(logical="safe nonce"), text=", ".join(sorted(earlier)))],
+            )
+        ]
+
     def check_request(self, request: Request, extra: list[Finding] | None = None) -> TxCheck:
         request.summary = summary(request, self.ctx)
         findings: list[Finding] = []
         for check in CHECKS:
             findings.extend(check(request, self.ctx))
         findings.extend(extra or [])
+        findings.extend(self._earlier_proposals(request))
         now = self.now()
         decision = self.policy.decide(request, findings, self.ctx, self.ledger, now)
         findings.append(
@@ -137,8 +158,10 @@ class TxGuard:
                 severity=_DECISION_SEVERITY[decision.action],
             )
         )
-        if self.record and self.ledger and decision.action != "block":
-            self.ledger.record(request, now)
+        if self.record and self.ledger:
+            self.ledger.record_proposal(request, now)
+            if decision.action != "block":
+                self.ledger.record(request, now)
         ordered = tuple(sorted(findings, key=Finding.sort_key))
         verdict = Verdict(
             input=request.label, guard=GUARD, verdict=decision.word, score=score_of(ordered), findings=ordered

@@ -353,7 +353,8 @@ def _matches(
 
 
 class SpendLedger:
-    """What each wallet has sent, per asset, in the DuckDB store: the state behind rolling-window rules."""
+    """The guard's state in the DuckDB store: what each wallet has sent, per asset (rolling-window rules),
+    and which Safe proposals were seen for which nonce (competing proposals across separate checks)."""
 
     def __init__(self, conn: duckdb.DuckDBPyConnection, writable: bool = True) -> None:
         self.conn = conn
@@ -363,10 +364,44 @@ class SpendLedger:
                 "CREATE TABLE IF NOT EXISTS txguard_spend (spent_at TIMESTAMP NOT NULL, wallet VARCHAR NOT NULL, "
                 "chain_id BIGINT, asset VARCHAR NOT NULL, amount HUGEINT NOT NULL, request VARCHAR NOT NULL)"
             )
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS txguard_proposals (seen_at TIMESTAMP NOT NULL, safe VARCHAR NOT NULL, "
+                "chain_id BIGINT, nonce UBIGINT NOT NULL, safe_tx_hash VARCHAR NOT NULL, request VARCHAR NOT NULL)"
+            )
         rows = conn.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'txguard_spend'"
+            "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'txguard_%'"
         ).fetchall()
-        self.present = bool(rows[0][0])
+        tables = {str(row[0]) for row in rows}
+        self.present = "txguard_spend" in tables
+        self.proposals_present = "txguard_proposals" in tables
+
+    def proposals(self, safe: str, chain_id: int | None, nonce: int) -> set[str]:
+        """safeTxHashes recorded earlier for this Safe and nonce."""
+        if not self.proposals_present or nonce >= 2**64:
+            return set()
+        rows = self.conn.execute(
+            "SELECT DISTINCT safe_tx_hash FROM txguard_proposals WHERE safe = ? AND nonce = ? "
+            "AND chain_id IS NOT DISTINCT FROM ?",
+            [safe.lower(), nonce, chain_id],
+        ).fetchall()
+        return {str(row[0]) for row in rows}
+
+    def record_proposal(self, request: Request, now: dt.datetime) -> None:
+        tx = request.safe
+        if not self.writable or tx is None or tx.nonce is None or tx.nonce >= 2**64 or not tx.hashes:
+            return
+        rows = [
+            (
+                now.replace(tzinfo=None),
+                tx.safe.lower(),
+                tx.chain_id,
+                tx.nonce,
+                "0x" + h.safe_tx_hash.hex(),
+                request.label,
+            )
+            for h in tx.hashes
+        ]
+        self.conn.executemany("INSERT INTO txguard_proposals VALUES (?, ?, ?, ?, ?, ?)", rows)
 
     def spent(self, wallet: str, chain_id: int | None, asset: str, since: dt.datetime) -> int:
         if not self.present:

@@ -138,3 +138,19 @@ def test_policy_file_on_disk(tmp_path: Path, signer: LocalAccount) -> None:
     path = tmp_path / "policy.toml"
     path.write_text(POLICY)
     assert [r.line for r in load_policy(path).rules] == [2, 11, 20, 25]
+
+
+def test_competing_proposal_seen_in_an_earlier_check(store: IntelStore) -> None:
+    import json
+
+    ledger = SpendLedger(store.conn)
+    guard = TxGuard(Context.build(TxguardConfig(chain_id=11155111)), ledger=ledger, record=True)
+    proposal = {"safe": "0x657ff0D4eC65D82b2bC1247b0a558bcd2f80A0f1", "to": RECIPIENT, "value": "1", "nonce": 9}
+    [first] = guard.check_safe_json(json.dumps(proposal))
+    [same] = guard.check_safe_json(json.dumps(proposal))
+    assert not [f for f in first.findings + same.findings if f.rule_id == "tx.safe-nonce-conflict"]
+    [rival] = guard.check_safe_json(json.dumps({**proposal, "value": "2"}))
+    [hit] = [f for f in rival.findings if f.rule_id == "tx.safe-nonce-conflict"]
+    assert "recorded before" in hit.title
+    [other_nonce] = guard.check_safe_json(json.dumps({**proposal, "value": "2", "nonce": 10}))
+    assert not [f for f in other_nonce.findings if f.rule_id == "tx.safe-nonce-conflict"]
