@@ -17,6 +17,7 @@ _ATOMIC = re.compile(
     r"^(bool|address|string|bytes([1-9]|[12][0-9]|3[0-2])?|u?int(8|16|24|32|40|48|56|64|72|80|88|96|104|112|120|128|136|144|152|160|168|176|184|192|200|208|216|224|232|240|248|256)?)$"
 )
 _ARRAY = re.compile(r"\[\d*\]$")
+_IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*\Z")
 _SIGN_METHODS = ("eth_sign", "personal_sign")
 _TYPED_METHODS = ("eth_signTypedData", "eth_signTypedData_v3", "eth_signTypedData_v4")
 
@@ -35,6 +36,8 @@ def validate_types(types: object, primary: object, where: str) -> dict[str, list
         raise BadInput("malformed typed data", where, f"primaryType {primary!r} is not defined in 'types'")
     checked: dict[str, list[dict[str, str]]] = {}
     for name, fields in types.items():
+        if not _IDENTIFIER.match(name):
+            raise BadInput("malformed typed data", f"{where} types", f"type name {name!r} is not an identifier")
         if not isinstance(fields, list):
             raise BadInput("malformed typed data", f"{where} types.{name}", "expected a list of fields")
         for n, field in enumerate(fields):
@@ -42,6 +45,12 @@ def validate_types(types: object, primary: object, where: str) -> dict[str, list
                 isinstance(field, dict) and isinstance(field.get("name"), str) and isinstance(field.get("type"), str)
             ):
                 raise BadInput("malformed typed data", f"{where} types.{name}[{n}]", "a field needs a name and a type")
+            if not _IDENTIFIER.match(field["name"]):
+                raise BadInput(
+                    "malformed typed data",
+                    f"{where} types.{name}[{n}]",
+                    f"field name {field['name']!r} is not an identifier",
+                )
             base = _base(field["type"])
             if not _ATOMIC.match(base) and base not in types:
                 raise BadInput(

@@ -277,6 +277,7 @@ def test_json_rpc_wrapped_typed_data(guard: TxGuard) -> None:
         (lambda o: o["message"]["from"].update(wallet="0x1234"), "does not fit"),
         (lambda o: o["types"].pop("EIP712Domain"), "EIP712Domain"),
         (lambda o: o["types"]["Mail"].append({"name": "x"}), "needs a name and a type"),
+        (lambda o: o["types"].update({"A\n": 5}), "is not an identifier"),  # found by hypothesis
     ],
 )
 def test_broken_typed_data_is_one_line_bad_input(mutate: Any, message: str) -> None:
