@@ -106,6 +106,9 @@ def from_safe_object(obj: dict[str, object], ctx: Context, opts: Options, label:
     tx = safe_mod.from_json_object(obj, label, opts.chain_id or ctx.config.chain_id, opts.safe_nonce, None)
     if not tx.version:
         tx.version = _version_for(tx.safe, opts, ctx)
+    if tx.chain_id is None:
+        # The Safe API leaves the chain out; the stated hash tells which chain it was made for.
+        tx.chain_id = safe_mod.chain_of_claimed_hash(tx)
     request = Request("safe-tx", label, chain_id=tx.chain_id, signer=None)
     # The service's own decoding (what a UI shows); ours is made independently and compared with it.
     shown = obj.get("dataDecoded")

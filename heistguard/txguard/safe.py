@@ -108,6 +108,25 @@ def candidate_variants(tx: SafeTx) -> list[HashVariant]:
     return variants
 
 
+# Chains tried when a Safe JSON states its safeTxHash but not its chain (Ethereum, its testnets and the
+# chains the Safe Transaction Service serves most; chainlist.org ids).
+COMMON_CHAIN_IDS = (1, 11155111, 17000, 10, 56, 100, 137, 324, 1101, 5000, 8453, 42161, 42220, 43114, 59144, 534352)
+
+
+def chain_of_claimed_hash(tx: SafeTx) -> int | None:
+    """The common chain under which the transaction's fields hash to its stated safeTxHash, if any."""
+    if tx.claimed_hash is None or tx.nonce is None:
+        return None
+    if tx.version and not variant_for(tx.version).with_chain_id:
+        return None
+    message = message_hash(tx, tx.nonce, VARIANT_CURRENT)
+    for chain_id in COMMON_CHAIN_IDS:
+        domain = keccak(DOMAIN_TYPEHASH + word(chain_id) + address_word(tx.safe))
+        if keccak(b"\x19\x01" + domain + message) == tx.claimed_hash:
+            return chain_id
+    return None
+
+
 def safe_message_hash(safe: str, chain_id: int, message: bytes) -> tuple[bytes, bytes, bytes]:
     """(domain hash, message hash, Safe message hash) of an off-chain SafeMessage (Safe 1.3.0+)."""
     domain = domain_hash(safe, chain_id, VARIANT_CURRENT)

@@ -275,3 +275,11 @@ def test_safe_api_decoding_that_disagrees_with_the_calldata(guard: TxGuard) -> N
     honest = _api_json(v, dataDecoded={"method": "addOwnerWithThreshold", "parameters": []})
     [fine] = guard.check_safe_json(json.dumps(honest), Options(chain_id=42161, safe_version="1.3.0"))
     assert not [f for f in fine.findings if f.rule_id == "tx.selector-mismatch"]
+
+
+def test_api_json_without_chain_id_finds_its_chain_from_the_stated_hash(guard: TxGuard) -> None:
+    [check] = guard.check_safe_json(json.dumps(_api_json(VECTORS[0])))  # V2, Arbitrum, no chainId in the JSON
+    tx = check.request.safes[0]
+    assert tx.chain_id == 42161
+    assert "0x" + tx.hashes[-1].safe_tx_hash.hex() == VECTORS[0]["safe_tx_hash"]
+    assert not [f for f in check.findings if f.rule_id == "tx.safe-hash-mismatch"]

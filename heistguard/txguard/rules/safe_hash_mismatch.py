@@ -26,10 +26,14 @@ def check(request: Request, ctx: Context) -> list[Finding]:
         if any(h.safe_tx_hash == tx.claimed_hash for h in tx.hashes):
             continue
         computed = ", ".join(f"{h.label}: 0x{h.safe_tx_hash.hex()}" for h in tx.hashes)
+        # Without the chain id a Safe 1.3.0+ hash on an uncommon chain cannot be recomputed: say so, less loudly.
+        unsure = tx.chain_id is None and not tx.version
         out.append(
             RULE.finding(
-                f"stated safeTxHash 0x{tx.claimed_hash.hex()} matches none of the computed hashes",
+                f"stated safeTxHash 0x{tx.claimed_hash.hex()} matches none of the computed hashes"
+                + (" (chain id unknown: give --chain-id)" if unsure else ""),
                 evidence=[evidence(f"safe[{index}]", f"computed {computed}", "safeTxHash")],
+                severity=Severity.HIGH if unsure else None,
             )
         )
     return out
