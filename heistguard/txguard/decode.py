@@ -236,6 +236,10 @@ def call_effects(call: Call) -> list[Effect]:
         out.append(
             Effect(EffectKind.APPROVE, token, _addr(a(1)), MAX_UINT256, call.path, _addr(a(0)), _int(a(3)), "permit")
         )
+    elif sig == "setAllowance(address,address,uint96,uint16,uint32)":  # Safe AllowanceModule
+        out.append(
+            Effect(EffectKind.APPROVE, str(a(1)), _addr(a(0)), _int(a(2)), call.path, call.sender, via="setAllowance")
+        )
     elif d.name in ("transferWithAuthorization", "receiveWithAuthorization"):
         out.append(
             Effect(EffectKind.TRANSFER, token, _addr(a(1)), _int(a(2)), call.path, _addr(a(0)), via=d.name or "")

@@ -91,6 +91,13 @@ def test_approval_unknown_spender(guard: TxGuard, signer: LocalAccount) -> None:
     )
 
 
+def test_safe_allowance_module_allowance_is_an_approval(guard: TxGuard, signer: LocalAccount) -> None:
+    module = "0xCFbFaC74C26F8647cBDb8c5caf80BB5b32E43134"  # Safe AllowanceModule (vector V6's target)
+    data = call("setAllowance(address,address,uint96,uint16,uint32)", STRANGER, USDC, 10**12, 0, 0)
+    findings = raw_findings(guard, signer, to=module, data=data)
+    assert found(findings, "tx.approval-unknown-spender")
+
+
 def test_approval_unlimited(guard: TxGuard, signer: LocalAccount) -> None:
     bad = raw_findings(guard, signer, to=USDC, data=call("approve(address,uint256)", UNIVERSAL_ROUTER, 2**256 - 1))
     assert found(bad, "tx.approval-unlimited")

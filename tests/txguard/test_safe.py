@@ -115,6 +115,9 @@ def test_multisendcallonly_calldata_vector_v6(guard: TxGuard) -> None:
     assert [s.owner for s in tx.signers[tx.hashes[0].label]] == ["0xD5AEB612f43919FCbfFd0eEa734D0E9130D14b2e"]
     paths = [c.path for c in request.calls]
     assert paths == ["tx", "tx>safe", "tx>safe>multisend[0]", "tx>safe>multisend[1]"]
+    delegate = request.calls[2].decoded
+    assert delegate is not None
+    assert delegate.render() == "removeDelegate(0xf46c6d6e62f59D9222F3812874211dF07cF7b318, True)"
     usdc = request.calls[3]
     assert usdc.sender == safe and usdc.decoded is not None
     assert usdc.decoded.render() == "transfer(0x1FE27A73Cd9f0b3C53b6E936D0b4F9B2f8ca3367, 800000000)"
