@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 class Operation(enum.IntEnum):
@@ -19,7 +20,7 @@ class Arg:
     value: object
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class DecodedCall:
     """A function call read from calldata: its selector and, when the selector is known, its arguments."""
 
@@ -38,6 +39,10 @@ class DecodedCall:
         return self.args[index].value if index < len(self.args) else None
 
     def render(self) -> str:
+        return self._rendered
+
+    @cached_property
+    def _rendered(self) -> str:  # rules and the description all show the call; build the text once
         if not self.signature:
             return f"unknown function {self.selector}"
         if self.error:

@@ -4,9 +4,8 @@ fields, chain id, signing hash, sender recovered from the signature, transaction
 from __future__ import annotations
 
 import rlp
+from coincurve import PublicKey
 from eth_hash.auto import keccak
-from eth_keys import keys
-from eth_keys.exceptions import BadSignature, ValidationError
 from rlp.codec import encode_raw
 
 from heistguard.errors import BadInput
@@ -57,16 +56,17 @@ def _list(item: object, name: str, where: str) -> list[object]:
 
 
 def recover(msg_hash: bytes, y_parity: int, r: int, s: int, where: str) -> str:
-    """The address whose key made (r, s, y_parity) over `msg_hash`."""
+    """The address whose key made (r, s, y_parity) over `msg_hash` (libsecp256k1 through coincurve)."""
     if y_parity not in (0, 1):
         raise BadInput("bad signature", where, f"y parity {y_parity} is neither 0 nor 1")
     if not (0 < r < _SECP256K1_N and 0 < s < _SECP256K1_N):
         raise BadInput("bad signature", where, "r or s is outside the secp256k1 range")
+    signature = r.to_bytes(32, "big") + s.to_bytes(32, "big") + bytes((y_parity,))
     try:
-        signature = keys.Signature(vrs=(y_parity, r, s))
-        return checksum(signature.recover_public_key_from_msg_hash(msg_hash).to_canonical_address())
-    except (BadSignature, ValidationError, ValueError) as exc:
+        public = PublicKey.from_signature_and_message(signature, msg_hash, hasher=None)
+    except ValueError as exc:
         raise BadInput("bad signature", where, str(exc) or "it recovers to no key") from None
+    return checksum(keccak(public.format(compressed=False)[1:])[12:])
 
 
 def _access_list(item: object, where: str) -> tuple[tuple[str, tuple[bytes, ...]], ...]:
