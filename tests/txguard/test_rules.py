@@ -15,6 +15,7 @@ from heistguard.findings import Finding, Severity
 from heistguard.txguard import TxGuard
 from heistguard.txguard.catalog import RULES
 from heistguard.txguard.decode import Options
+from heistguard.txguard.selectors import split_types
 from tests.txguard.conftest import BYBIT_SAFE, RECIPIENT, USDC, fixture_text, make_guard, safe_vectors, sign
 
 VECTORS = {v["id"][:3]: v for v in safe_vectors()}
@@ -23,8 +24,7 @@ STRANGER = "0x1111111111111111111111111111111111111112"
 
 
 def call(signature: str, *args: Any) -> bytes:
-    types = signature[signature.index("(") + 1 : -1].split(",") if not signature.endswith("()") else []
-    return keccak(text=signature)[:4] + encode(types, list(args))
+    return keccak(text=signature)[:4] + encode(list(split_types(signature)), list(args))
 
 
 def found(findings: list[Finding], rule_id: str) -> list[Finding]:
@@ -243,3 +243,18 @@ def test_multicall_items_are_checked_like_direct_calls(guard: TxGuard, signer: L
     check3 = guard.check_raw(sign(signer, to=multicall3, data=data3))
     item = check3.request.calls[1]
     assert (item.path, item.sender, item.to) == ("tx>aggregate[0]", multicall3, USDC)
+
+
+def test_swap_recipient_other(guard: TxGuard, signer: LocalAccount) -> None:
+    router = "0x7a250d5630B4cF539739dF2C5dAcb4c659F2488D"  # Uniswap V2 Router02
+    weth = "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2"
+    sig = "swapExactTokensForTokens(uint256,uint256,address[],address,uint256)"
+    theft = raw_findings(guard, signer, to=router, data=call(sig, 10**6, 1, [USDC, weth], STRANGER, 1_900_000_000))
+    assert "pays its proceeds to 0x1111…1112" in found(theft, "tx.swap-recipient-other")[0].title
+    own = raw_findings(guard, signer, to=router, data=call(sig, 10**6, 1, [USDC, weth], signer.address, 1_900_000_000))
+    assert not found(own, "tx.swap-recipient-other")
+    v3 = "exactInputSingle((address,address,uint24,address,uint256,uint256,uint160))"
+    params = (USDC, weth, 500, STRANGER, 10**6, 1, 0)
+    assert found(raw_findings(guard, signer, to=router, data=call(v3, params)), "tx.swap-recipient-other")
+    marker = (USDC, weth, 500, "0x0000000000000000000000000000000000000002", 10**6, 1, 0)
+    assert not found(raw_findings(guard, signer, to=router, data=call(v3, marker)), "tx.swap-recipient-other")

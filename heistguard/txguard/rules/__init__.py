@@ -28,6 +28,7 @@ from heistguard.txguard.rules import (
     selector_mismatch,
     send_to_token_contract,
     set_code_delegation,
+    swap_recipient,
     unknown_function,
 )
 
@@ -43,6 +44,7 @@ CHECK_MODULES: tuple[ModuleType, ...] = (
     safe_hash_mismatch,
     selector_mismatch,
     send_to_token_contract,
+    swap_recipient,
     address_poisoning,
     set_code_delegation,
     order_pays_others,
