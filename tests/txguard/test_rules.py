@@ -258,3 +258,13 @@ def test_swap_recipient_other(guard: TxGuard, signer: LocalAccount) -> None:
     assert found(raw_findings(guard, signer, to=router, data=call(v3, params)), "tx.swap-recipient-other")
     marker = (USDC, weth, 500, "0x0000000000000000000000000000000000000002", 10**6, 1, 0)
     assert not found(raw_findings(guard, signer, to=router, data=call(v3, marker)), "tx.swap-recipient-other")
+
+
+def test_ordinary_transactions_raise_nothing_but_the_decoding(guard: TxGuard, signer: LocalAccount) -> None:
+    quiet = {"tx.decoded", "tx.policy-decision"}
+    eth = raw_findings(guard, signer, to=RECIPIENT, value=10**18)
+    erc20 = raw_findings(guard, signer, to=USDC, data=call("transfer(address,uint256)", RECIPIENT, 10**6))
+    router = raw_findings(guard, signer, to=USDC, data=call("approve(address,uint256)", UNIVERSAL_ROUTER, 10**6))
+    safe_eth = safe_findings(guard, VECTORS["V4 "])
+    for findings in (eth, erc20, router, safe_eth):
+        assert {f.rule_id for f in findings} == quiet
