@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from heistguard.config import TxguardConfig
 from heistguard.findings import Finding, Location
-from heistguard.intel import IntelLookup, IntelStore
+from heistguard.intel import IntelLookup, IntelStore, Match
 from heistguard.txguard.deployments import OFFICIAL
 from heistguard.txguard.hexdata import address
 from heistguard.txguard.selectors import SelectorTable, bundled_table
@@ -40,7 +40,7 @@ class IntelScreen:
             "SELECT DISTINCT value FROM indicators WHERE type = 'address' AND value LIKE '0x%'"
         ).fetchall()
         self.known = frozenset(str(row[0]) for row in rows)
-        self._cache: dict[str, tuple[object, ...]] = {}
+        self._cache: dict[str, tuple[Match, ...]] = {}
 
     def findings(self, addr: str, location: Location) -> list[Finding]:
         key = addr.lower()
@@ -50,7 +50,7 @@ class IntelScreen:
         if matches is None:
             matches = self.lookup.lookup(key)
             self._cache[key] = matches
-        return self.lookup.findings(matches, location)  # type: ignore[arg-type]
+        return self.lookup.findings(matches, location)
 
 
 def _addresses(values: list[str], where: str) -> set[str]:
