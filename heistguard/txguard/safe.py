@@ -288,14 +288,28 @@ def _signatures_of(obj: dict[str, object], where: str) -> list[bytes]:
     blob = _field(obj, ("signatures",))
     if isinstance(blob, str) and blob not in ("", "0x"):
         return [hex_bytes(blob, f"{where} signatures")]
+    single = _field(obj, ("signature",))  # a proposal body (POST .../propose) carries the proposer's signature
+    if isinstance(single, str) and single not in ("", "0x"):
+        return [hex_bytes(single, f"{where} signature")]
     confirmations = _field(obj, ("confirmations",), [])
     if not isinstance(confirmations, list):
         raise BadInput("malformed Safe transaction JSON", f"{where} confirmations", "expected a list")
     parts = []
     for n, confirmation in enumerate(confirmations):
-        if not isinstance(confirmation, dict) or not isinstance(confirmation.get("signature"), str):
-            raise BadInput("malformed Safe transaction JSON", f"{where} confirmations[{n}]", "no signature string")
-        parts.append(hex_bytes(confirmation["signature"], f"{where} confirmations[{n}].signature"))
+        if not isinstance(confirmation, dict):
+            raise BadInput("malformed Safe transaction JSON", f"{where} confirmations[{n}]", "expected an object")
+        signature = confirmation.get("signature")
+        if signature is None:  # confirmed on chain (approveHash): the service lists no signature bytes
+            owner = confirmation.get("owner")
+            if isinstance(owner, str):
+                owner_bytes = hex_bytes(address(owner, f"{where} confirmations[{n}].owner"), f"{where} owner")
+                parts.append(bytes(12) + owner_bytes + bytes(32) + b"\x01")
+            continue
+        if not isinstance(signature, str):
+            raise BadInput(
+                "malformed Safe transaction JSON", f"{where} confirmations[{n}]", "signature is not a string"
+            )
+        parts.append(hex_bytes(signature, f"{where} confirmations[{n}].signature"))
     return parts
 
 

@@ -286,3 +286,23 @@ def test_api_json_without_chain_id_finds_its_chain_from_the_stated_hash(guard: T
     assert tx.chain_id == 42161
     assert "0x" + tx.hashes[-1].safe_tx_hash.hex() == VECTORS[0]["safe_tx_hash"]
     assert not [f for f in check.findings if f.rule_id == "tx.safe-hash-mismatch"]
+
+
+def test_api_confirmation_made_on_chain_has_no_signature_bytes(guard: TxGuard) -> None:
+    owner = "0x3333333333333333333333333333333333333333"
+    obj = _api_json(VECTORS[2], confirmations=[{"owner": owner, "signature": None, "signatureType": "APPROVED_HASH"}])
+    [check] = guard.check_safe_json(json.dumps(obj), Options(chain_id=11155111, safe_version="1.3.0"))
+    tx = check.request.safes[0]
+    [sig] = tx.signers[tx.hashes[0].label]
+    assert (sig.kind, sig.owner) == ("approved-hash", owner)
+
+
+def test_proposal_body_with_the_proposers_signature(guard: TxGuard) -> None:
+    v = VECTORS[2]
+    proposer = Account.from_key("0x" + "c3" * 32)
+    sig = proposer.unsafe_sign_hash(bytes.fromhex(v["safe_tx_hash"][2:]))
+    body = {**_api_json(v), "sender": proposer.address, "signature": "0x" + bytes(sig.signature).hex()}
+    del body["confirmations"]
+    [check] = guard.check_safe_json(json.dumps(body), Options(chain_id=11155111, safe_version="1.3.0"))
+    tx = check.request.safes[0]
+    assert tx.signers[tx.hashes[0].label][0].owner == proposer.address
