@@ -135,7 +135,9 @@ def summary(request: Request, ctx: Context) -> str:
                 f"Signs a bare {len(m.payload)}-byte value blindly with {m.method}: "
                 "the signer cannot see what the signature authorises"
             )
-        return f"Signs a {len(m.payload)}-byte text message with {m.method} (no transaction, no approval)"
+        text = m.payload.decode("utf-8", "replace")
+        preview = text[:80].encode("unicode_escape").decode("ascii") + ("…" if len(text) > 80 else "")
+        return f'Signs the {len(m.payload)}-byte message "{preview}" with {m.method} (no transaction, no approval)'
     if request.typed and request.typed.kind != "safe-tx":
         return _typed_sentence(request, ctx)
     if not request.calls:
@@ -161,7 +163,8 @@ def summary(request: Request, ctx: Context) -> str:
         tx = request.safes[0]
         inner = next(c for c in request.calls if c.path.endswith("safe"))
         nonce = f" (nonce {tx.nonce})" if tx.nonce is not None else ""
-        return f"Safe {short(tx.safe)}{nonce} {action(inner, request, ctx)}{submitted}"
+        signs = "Signs an EIP-712 SafeTx: " if request.kind == "typed-data" else ""
+        return f"{signs}Safe {short(tx.safe)}{nonce} {action(inner, request, ctx)}{submitted}"
     top = request.calls[0]
     who = _who(top.sender, ctx) if top.sender else "An unsigned transaction"
     text = action(top, request, ctx)

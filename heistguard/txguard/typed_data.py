@@ -130,8 +130,17 @@ def parse_message(method: str, payload_text: str, where: str) -> SignRequest:
     text = payload_text.strip()
     payload = hex_bytes(text, where) if text.startswith("0x") else text.encode("utf-8")
     prefixed = keccak(b"\x19Ethereum Signed Message:\n" + str(len(payload)).encode() + payload)
-    blind = len(payload) == 32 or method == "eth_sign"
+    # Wallets send personal_sign text hex-encoded: 32 bytes that read as text are a message, not a hash.
+    blind = method == "eth_sign" or (len(payload) == 32 and not _readable_text(payload))
     return SignRequest(method, payload, prefixed, blind)
+
+
+def _readable_text(payload: bytes) -> bool:
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return all(c.isprintable() or c in "\r\n\t" for c in text)
 
 
 def load_request(text: str, where: str) -> TypedMessage | SignRequest:

@@ -250,6 +250,9 @@ def test_safe_tx_typed_data_is_checked_like_a_safe_transaction(guard: TxGuard) -
     assert check.request.typed.sign_hash.hex() == "0cb7250b8becd7069223c54e2839feaed4cee156363fbfe5dd0a48e75c4e25b3"
     assert check.request.safes[0].hashes[0].safe_tx_hash == check.request.typed.sign_hash
     assert "tx.change-of-control" in {f.rule_id for f in check.findings}
+    assert check.request.summary.startswith(
+        "Signs an EIP-712 SafeTx: Safe 0x111C…2177 (nonce 234) calls addOwnerWithThreshold("
+    )
 
 
 def test_blind_eth_sign_of_a_hash_and_plain_personal_sign(guard: TxGuard) -> None:
@@ -257,7 +260,13 @@ def test_blind_eth_sign_of_a_hash_and_plain_personal_sign(guard: TxGuard) -> Non
     check = guard.check_typed_data(json.dumps(request))
     assert "tx.blind-signature" in {f.rule_id for f in check.findings}
     assert check.blocked  # eth_sign of 32 bytes could be any transaction's signing hash
-    text = guard.check_message("Sign in to example.org", "personal_sign")
+    text = guard.check_message("Sign in to example.org\nNonce: 1", "personal_sign")
+    expected = 'Signs the 31-byte message "Sign in to example.org\\nNonce: 1" with personal_sign'
+    assert text.request.summary == expected + " (no transaction, no approval)"
+    as_hex = guard.check_message("0x" + b"Welcome to our app, sign in now!".hex(), "personal_sign")  # 32 bytes of text
+    assert "tx.blind-signature" not in {f.rule_id for f in as_hex.findings}
+    raw_hash = guard.check_message("0x" + "46" * 31 + "ff", "personal_sign")
+    assert "tx.blind-signature" in {f.rule_id for f in raw_hash.findings}
     assert "tx.blind-signature" not in {f.rule_id for f in text.findings}
     assert text.decision.action == "allow"
 
