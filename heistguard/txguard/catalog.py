@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from heistguard.findings import Rule
-from heistguard.txguard.engine import POLICY_RULE
+from heistguard.txguard.policy_rule import POLICY_RULE
 from heistguard.txguard.rules import DETECTION_RULES
 
 RULES: tuple[Rule, ...] = (*DETECTION_RULES, POLICY_RULE)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from heistguard.errors import BadInput
-from heistguard.findings import Evidence, Finding, Location, Rule, Severity, Verdict, error_verdict, score_of
+from heistguard.findings import Evidence, Finding, Location, Severity, Verdict, error_verdict, score_of
 from heistguard.txguard import decode
 from heistguard.txguard.context import Context
 from heistguard.txguard.decode import Options
@@ -15,6 +15,7 @@ from heistguard.txguard.describe import summary
 from heistguard.txguard.hexdata import hex_bytes
 from heistguard.txguard.model import Request
 from heistguard.txguard.policy import Decision, Policy, SpendLedger, default_policy
+from heistguard.txguard.policy_rule import POLICY_RULE
 from heistguard.txguard.rules import CHECKS, safe_nonce_conflict
 from heistguard.txguard.safe import load_safe_json
 from heistguard.txguard.txbuilder import is_batch_file
@@ -22,13 +23,6 @@ from heistguard.txguard.typed_data import load_request, parse_message
 
 GUARD = "tx"
 
-POLICY_RULE = Rule(
-    id="tx.policy-decision",
-    severity=Severity.INFO,
-    title="What the signing policy decided",
-    rationale="The policy's first matching rule decides: BLOCK stops the signature, REQUIRE-APPROVALS asks for "
-    "more people, ALLOW lets it through; the finding names the rule and its line.",
-)
 _DECISION_SEVERITY = {"block": Severity.HIGH, "require-approvals": Severity.MEDIUM, "allow": Severity.INFO}
 
 
