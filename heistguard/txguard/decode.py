@@ -8,7 +8,17 @@ from heistguard.txguard import safe as safe_mod
 from heistguard.txguard.calldata import decode_call
 from heistguard.txguard.context import Context
 from heistguard.txguard.hexdata import MAX_UINT256, ZERO_ADDRESS, address, checksum, integer, short
-from heistguard.txguard.model import Call, Effect, EffectKind, Operation, Request, SafeTx, SignRequest, TypedMessage
+from heistguard.txguard.model import (
+    Call,
+    DecodedCall,
+    Effect,
+    EffectKind,
+    Operation,
+    Request,
+    SafeTx,
+    SignRequest,
+    TypedMessage,
+)
 from heistguard.txguard.multisend import unpack
 from heistguard.txguard.rawtx import decode_raw
 
@@ -19,6 +29,9 @@ SELF_MULTICALLS = {"0xac9650d8": 0, "0x5ae401dc": 1}
 # Multicall3-style aggregators: the aggregator itself calls each target (the caller's tokens are not touched).
 AGGREGATES = {"0x252dba42", "0xbce38bd7", "0x82ad56cb", "0x174dea71"}
 MAX_DEPTH = 8
+# Uniswap Universal Router execute(commands, inputs[, deadline]): one command byte per input.
+UNIVERSAL_ROUTER_EXECUTE = {"0x3593564c", "0x24856bc3"}
+_SELF_RECIPIENTS = {"0x0000000000000000000000000000000000000001", "0x0000000000000000000000000000000000000002"}
 
 
 class Options:
@@ -240,10 +253,75 @@ def call_effects(call: Call) -> list[Effect]:
         out.append(
             Effect(EffectKind.APPROVE, str(a(1)), _addr(a(0)), _int(a(2)), call.path, call.sender, via="setAllowance")
         )
+    elif d.category == "swap" and (recipient := swap_recipient(d)):
+        out.append(
+            Effect(EffectKind.SWAP, token, _payee(recipient, call), None, call.path, call.sender, via=d.name or "")
+        )
+    elif d.selector in UNIVERSAL_ROUTER_EXECUTE:
+        out.extend(router_effects(call, d))
     elif d.name in ("transferWithAuthorization", "receiveWithAuthorization"):
         out.append(
             Effect(EffectKind.TRANSFER, token, _addr(a(1)), _int(a(2)), call.path, _addr(a(0)), via=d.name or "")
         )
+    return out
+
+
+def _payee(recipient: str, call: Call) -> str:
+    """Router constants for "the caller" / "the router" stand for the paying account itself."""
+    return call.sender or recipient if recipient.lower() in _SELF_RECIPIENTS else recipient
+
+
+def swap_recipient(decoded: DecodedCall) -> str | None:
+    """The recipient argument of a Uniswap V2 / V3 / SwapRouter02 swap."""
+    name, sig = decoded.name, decoded.signature or ""
+    if name in ("swapExactETHForTokens", "swapETHForExactTokens"):
+        value = decoded.arg(2)
+    elif name and name.startswith("swap") and sig.endswith(",address[],address,uint256)"):
+        value = decoded.arg(3)
+    elif name in ("exactInputSingle", "exactInput"):
+        params = decoded.arg(0)
+        value = params[3 if name == "exactInputSingle" else 1] if isinstance(params, tuple) else None
+    else:
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _word_address(data: bytes, index: int) -> str | None:
+    chunk = data[32 * index : 32 * index + 32]
+    return checksum(chunk[12:]) if len(chunk) == 32 and not any(chunk[:12]) else None
+
+
+def _word_int(data: bytes, index: int) -> int | None:
+    chunk = data[32 * index : 32 * index + 32]
+    return int.from_bytes(chunk, "big") if len(chunk) == 32 else None
+
+
+def router_effects(call: Call, decoded: DecodedCall) -> list[Effect]:
+    """Universal Router commands that move the payer's assets. Only the leading static words of each input
+    are read (recipient, token, amount), which every router version lays out the same way (Dispatcher.sol);
+    an input too short for its command is skipped, as it would revert on chain."""
+    commands, inputs = decoded.arg(0), decoded.arg(1)
+    if not isinstance(commands, bytes) or not isinstance(inputs, tuple):
+        return []
+    out: list[Effect] = []
+    for index, (command, data) in enumerate(zip(commands, inputs, strict=False)):
+        kind, path = command & 0x7F, f"{call.path}>command[{index}]"
+        data = bytes(data)
+        if kind in (0x00, 0x01, 0x08, 0x09, 0x0B, 0x0C):  # swaps, WRAP_ETH, UNWRAP_WETH: recipient first
+            recipient = _word_address(data, 0)
+            if recipient:
+                out.append(Effect(EffectKind.SWAP, call.to or "?", _payee(recipient, call), None, path, call.sender,
+                                  via=f"router command 0x{kind:02x}"))  # fmt: skip
+        elif kind in (0x02, 0x04, 0x05):  # PERMIT2_TRANSFER_FROM, SWEEP, TRANSFER: token, recipient, amount
+            token, recipient = _word_address(data, 0), _word_address(data, 1)
+            if token and recipient:
+                out.append(Effect(EffectKind.TRANSFER, token, _payee(recipient, call), _word_int(data, 2), path,
+                                  call.sender, via=f"router command 0x{kind:02x}"))  # fmt: skip
+        elif kind == 0x0A:  # PERMIT2_PERMIT: PermitSingle (token, amount, expiration, nonce, spender, deadline)
+            token, spender = _word_address(data, 0), _word_address(data, 4)
+            if token and spender:
+                out.append(Effect(EffectKind.APPROVE, token, spender, _word_int(data, 1), path, call.sender,
+                                  _word_int(data, 2), "router Permit2 permit"))  # fmt: skip
     return out
 
 

@@ -47,6 +47,8 @@ def _effect_phrase(effect: Effect, ctx: Context, chain_id: int | None = None) ->
         return f"sends {_amount(effect, chain_id)} to {_who(effect.party, ctx)}"
     if effect.kind is EffectKind.APPROVE:
         return f"lets {_who(effect.party, ctx)} spend {_amount(effect, chain_id)}"
+    if effect.kind is EffectKind.SWAP:
+        return f"swaps through {_who(effect.asset, ctx)}, paying the proceeds to {_who(effect.party, ctx)}"
     if effect.kind is EffectKind.APPROVE_ALL:
         return f"lets {_who(effect.party, ctx)} move every token of collection {short(effect.asset)}"
     return f"{effect.via} {_amount(effect, chain_id)}"

@@ -79,6 +79,7 @@ class EffectKind(enum.StrEnum):
     APPROVE = "approve"  # a spender may take an amount of a token
     APPROVE_ALL = "approve-all"  # an operator may take every token of a collection
     ORDER = "order"  # a marketplace order (offer for consideration)
+    SWAP = "swap"  # a swap whose proceeds go to `party` (asset: the router)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,17 @@ from heistguard.txguard.hexdata import address, integer
 from heistguard.txguard.model import EffectKind, Operation, Request
 
 ACTIONS = ("allow", "block", "require-approvals")
-OPERATIONS = ("call", "delegatecall", "create", "transfer", "approve", "typed-data", "message", "safe", "set-code")
+OPERATIONS = (
+    "call", "delegatecall", "create", "transfer", "approve", "swap", "order",
+    "typed-data", "message", "safe", "set-code",
+)  # fmt: skip
+_EFFECT_OPERATION = {
+    EffectKind.TRANSFER: "transfer",
+    EffectKind.APPROVE: "approve",
+    EffectKind.APPROVE_ALL: "approve",
+    EffectKind.SWAP: "swap",
+    EffectKind.ORDER: "order",
+}
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _KEYS = {
     "name", "action", "approvals", "chain", "wallet", "destination", "asset", "amount_over", "amount_at_most",
@@ -251,7 +261,7 @@ def operations_of(request: Request) -> set[str]:
             {Operation.CALL: "call", Operation.DELEGATECALL: "delegatecall", Operation.CREATE: "create"}[call.operation]
         )
     for effect in request.effects:
-        ops.add("transfer" if effect.kind is EffectKind.TRANSFER else "approve")
+        ops.add(_EFFECT_OPERATION[effect.kind])
     if request.typed:
         ops.add("typed-data")
     if request.message:

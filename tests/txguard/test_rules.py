@@ -268,3 +268,24 @@ def test_ordinary_transactions_raise_nothing_but_the_decoding(guard: TxGuard, si
     safe_eth = safe_findings(guard, VECTORS["V4 "])
     for findings in (eth, erc20, router, safe_eth):
         assert {f.rule_id for f in findings} == quiet
+
+
+def test_universal_router_commands(guard: TxGuard, signer: LocalAccount) -> None:
+    permit = encode(
+        ["((address,uint160,uint48,uint48),address,uint256)", "bytes"],
+        [((USDC, 2**160 - 1, 1_900_000_000, 0), STRANGER, 1_900_000_000), b"\x01" * 65],
+    )
+    swap_to_stranger = encode(
+        ["address", "uint256", "uint256", "bytes", "bool"], [STRANGER, 10**6, 1, b"\x00" * 43, True]
+    )
+    swap_to_self = encode(["address", "uint256", "uint256", "bytes", "bool"], [
+        "0x0000000000000000000000000000000000000001", 10**6, 1, b"\x00" * 43, True])  # fmt: skip
+    pay = encode(["address", "address", "uint256"], [USDC, RECIPIENT, 5])
+    data = call("execute(bytes,bytes[],uint256)", bytes([0x0A, 0x00, 0x00, 0x05]),
+                [permit, swap_to_stranger, swap_to_self, pay], 1_900_000_000)  # fmt: skip
+    check = guard.check_raw(sign(signer, to=UNIVERSAL_ROUTER, data=data))
+    kinds = [(e.kind.value, e.party) for e in check.request.effects]
+    assert kinds == [("approve", STRANGER), ("swap", STRANGER), ("swap", signer.address), ("transfer", RECIPIENT)]
+    ids = [f.rule_id for f in check.findings]
+    assert ids.count("tx.swap-recipient-other") == 1
+    assert {"tx.approval-unknown-spender", "tx.approval-unlimited"} <= set(ids)
