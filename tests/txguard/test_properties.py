@@ -133,3 +133,15 @@ def test_cli_on_mutated_raw_input_exits_0_1_or_2_with_one_line(_bundled_store_fi
     assert code in (0, 1, 2)
     if code == 2:
         assert err.getvalue().count("\n") == 1 and "Traceback" not in err.getvalue()
+
+
+@SETTINGS
+@given(st.binary(max_size=6), st.lists(st.binary(max_size=200), max_size=6))
+def test_random_universal_router_commands(commands: bytes, inputs: list[bytes]) -> None:
+    import rlp
+    from eth_abi import encode
+
+    data = bytes.fromhex("3593564c") + encode(["bytes", "bytes[]", "uint256"], [commands, inputs, 1])
+    router = bytes.fromhex("3fC91A3afd70395Cd496C647d5a6CC9D4B2b7FAD")
+    fields = [b"\x01", b"\x05", b"\x01", b"\x02", b"\x01\x00\x00", router, b"", data, []]
+    _check_raw(b"\x02" + rlp.encode(fields))
