@@ -225,3 +225,21 @@ def test_record_keeps_rolling_window_state_in_the_store(
 
     with duckdb.connect(str(store_path), read_only=True) as conn:
         assert conn.execute("SELECT count(*) FROM txguard_spend").fetchall() == [(1,)]
+
+
+def test_safe_hash_from_safe_json_without_version_lists_every_variant(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    v7a = next(v for v in safe_vectors() if v["id"].startswith("V7a"))
+    obj = {k: v7a[k] for k in ("safe", "to", "value", "data", "operation", "nonce")}
+    obj |= {"safeTxGas": v7a["safe_tx_gas"], "baseGas": v7a["base_gas"], "gasPrice": v7a["gas_price"]}
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(obj))
+    code, out, err = run(capsys, "tx", "safe-hash", "--safe-json", str(path), "-f", "json")
+    assert code == 0 and "need --chain-id" in err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["variant"] for r in rows] == [
+        "Safe 0.1.0 (dataGas, no chainId)",
+        "Safe 1.0.0-1.2.0 (no chainId in domain)",
+    ]
+    assert rows[0]["hash"] == v7a["safe_tx_hash"]
