@@ -44,8 +44,10 @@ def _root(
 
 def _register_guards() -> None:
     from heistguard.intel.cli import intel_app
+    from heistguard.txguard.cli import tx_app
 
     app.add_typer(intel_app, name="intel")
+    app.add_typer(tx_app, name="tx")
 
 
 _register_guards()

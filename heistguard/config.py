@@ -11,7 +11,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
 from heistguard.errors import BadInput
 
@@ -29,10 +29,56 @@ class IntelConfig(_Section):
     """The DuckDB store file; `--db` and `$HEISTGUARD_DB` take precedence."""
 
 
+class TxguardConfig(_Section):
+    """[txguard]"""
+
+    policy: Path | None = None
+    """Signing policy file (TOML); `--policy` takes precedence; the built-in default applies when neither is set."""
+    abi_files: list[Path] = []
+    """JSON ABI files (a list, or Foundry/Hardhat artifacts with an "abi" key) whose functions decode calldata."""
+    address_book: dict[str, str] = {}
+    """Counterparties by name: `treasury = "0x…"`. A recipient that imitates one is flagged (address poisoning)."""
+    allowlist: list[str] = []
+    """Destinations a policy rule can accept with `destination = "allowlist"`."""
+    wallets: list[str] = []
+    """The organisation's own wallets and Safes (policy `wallet = "own"`)."""
+    safe_versions: dict[str, str] = {}
+    """Safe address -> contract version (`"0x…" = "1.3.0"`), used when `--safe-version` is not given."""
+    trusted_delegatecall: list[str] = []
+    """Extra DELEGATECALL targets to trust besides the pinned official Safe libraries."""
+    trusted_spenders: list[str] = []
+    """Extra spenders (routers, vaults) an approval or permit may name without a finding."""
+    chain_id: int | None = None
+    """Chain id for Safe hashes when neither the input nor `--chain-id` gives one."""
+
+    @field_validator("allowlist", "wallets", "trusted_delegatecall", "trusted_spenders")
+    @classmethod
+    def _address_list(cls, values: list[str]) -> list[str]:
+        for value in values:
+            _check_evm_address(value)
+        return values
+
+    @field_validator("address_book", "safe_versions")
+    @classmethod
+    def _address_keys(cls, values: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        for key, value in values.items():
+            _check_evm_address(value if info.field_name == "address_book" else key)
+        return values
+
+
+_EVM_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
+
+
+def _check_evm_address(value: str) -> None:
+    if not _EVM_ADDRESS.match(value.strip()):
+        raise ValueError(f"{value!r} is not an EVM address (0x and 40 hex digits)")
+
+
 class Profile(_Section):
     """The whole file. Each guard adds its own section here and reads only that."""
 
     intel: IntelConfig = IntelConfig()
+    txguard: TxguardConfig = TxguardConfig()
 
 
 def config_path(explicit: Path | None = None) -> Path | None:

@@ -34,6 +34,27 @@ STEPS: tuple[tuple[str, list[str]], ...] = (
         "intel export: share what we hold from that peer as a STIX 2.1 bundle",
         ["intel", "export", "-f", "stix", "--source", "misp-circl", "-o", ".demo/misp-circl.stix.json"],
     ),
+    (
+        "tx check: the real Bybit transaction (2025-02-21), decoded from its raw signed bytes alone",
+        [
+            "tx",
+            "check",
+            "--raw",
+            "@samples/txguard/bybit_malicious_exec.rawtx.hex",
+            "--safe-nonce",
+            "71",
+            "--safe-version",
+            "1.1.1",
+        ],
+    ),
+    (
+        "tx check: a routine Safe batch through the official MultiSendCallOnly",
+        ["tx", "check", "--safe-json", "samples/txguard/safe_multisend_batch.json", "--safe-version", "1.4.1"],
+    ),
+    (
+        "tx check: an unlimited permit to an unknown spender",
+        ["tx", "check", "--typed-data", "samples/txguard/permit_unlimited_unknown_spender.json", "-f", "json"],
+    ),
 )
 
 
