@@ -105,6 +105,17 @@ def _line_of(text: str, loc: tuple[object, ...]) -> int | None:
     return section_line + 1 if len(keys) > 1 else None
 
 
+def parse_toml(text: str, source: str, what: str = "TOML") -> dict[str, object]:
+    """Parse TOML; a syntax error is BadInput naming `source:line` (every TOML file we read goes here)."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # Python 3.11's tomllib puts the position only in the message: "... (at line 2, column 19)".
+        position = re.search(r"at line (\d+)", str(exc))
+        line = getattr(exc, "lineno", None) or (position.group(1) if position else None)
+        raise BadInput(f"malformed {what}", f"{source}:{line}" if line else source, str(exc).split(" (at")[0]) from None
+
+
 def load_profile(path: Path | None = None) -> Profile:
     """The profile at `path` (or from the environment), or the defaults when there is none."""
     path = config_path(path)
@@ -114,13 +125,7 @@ def load_profile(path: Path | None = None) -> Profile:
         text = path.read_text("utf-8")
     except OSError as exc:
         raise BadInput("cannot read the profile", str(path), exc.strerror or str(exc)) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        # Python 3.11's tomllib puts the position only in the message: "... (at line 2, column 19)".
-        position = re.search(r"at line (\d+)", str(exc))
-        where = f"{path}:{position.group(1)}" if position else str(path)
-        raise BadInput("malformed TOML", where, str(exc).split(" (at")[0]) from None
+    data = parse_toml(text, str(path))
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:

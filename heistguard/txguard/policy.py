@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 import duckdb
 
+from heistguard.config import parse_toml
 from heistguard.errors import BadInput
 from heistguard.findings import Finding, Severity
 from heistguard.txguard.context import Context
@@ -129,14 +129,7 @@ def default_policy() -> Policy:
 
 
 def parse_policy(text: str, source: str) -> Policy:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"\(at line (\d+)", str(exc))  # Python 3.11's tomllib has no lineno attribute
-        line = getattr(exc, "lineno", None) or (int(found[1]) if found else None)
-        raise BadInput(
-            "malformed policy TOML", f"{source}:{line}" if line else source, str(exc).split(" (at")[0]
-        ) from None
+    data = parse_toml(text, source, "policy TOML")
     unknown = set(data) - {"rule"}
     if unknown:
         raise BadInput("unknown policy key", source, f"{sorted(unknown)[0]!r}; a policy is a list of [[rule]] tables")
