@@ -46,6 +46,9 @@ def _register_guards() -> None:
     from heistguard.intel.cli import intel_app
 
     app.add_typer(intel_app, name="intel")
+    from heistguard.artifacts.cli import scan_command
+
+    app.command("scan")(scan_command)
 
 
 _register_guards()
