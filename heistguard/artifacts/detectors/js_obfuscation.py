@@ -31,6 +31,8 @@ _WHILE_TRUE = b"while(!![])"
 
 def _check(target: Target, ctx: ScanContext) -> Iterator[Finding]:
     data = target.data
+    if b"_0x" not in data and b"while(!![])" not in data:
+        return
     signs: list[str] = []
     first = -1
     hex_names = set(_HEX_IDENT.findall(data[:2_000_000]))

@@ -56,8 +56,13 @@ def _npm(target: Target) -> list[Dependency]:
         out.append(Dependency("npm", own, _offset(target, "name"), own=True))
     for section in _NPM_SECTIONS:
         deps = manifest.get(section)
-        names = deps if isinstance(deps, list) else list(deps) if isinstance(deps, dict) else []
-        out.extend(Dependency("npm", n, _offset(target, n)) for n in names if isinstance(n, str))
+        if isinstance(deps, dict):
+            for name, spec in deps.items():
+                # `"alias": "npm:real-name@1"` installs real-name under another folder name.
+                real = spec[4:].rsplit("@", 1)[0] if isinstance(spec, str) and spec.startswith("npm:") else name
+                out.append(Dependency("npm", real or name, _offset(target, name)))
+        elif isinstance(deps, list):
+            out.extend(Dependency("npm", n, _offset(target, n)) for n in deps if isinstance(n, str))
     return out
 
 

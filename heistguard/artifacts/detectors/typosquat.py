@@ -26,6 +26,14 @@ RULE = Rule(
 _KNOWN_DISTINCT = frozenset(
     {
         "npm:exec",
+        "npm:eclint",
+        "npm:tslint",
+        "npm:jsdoc",
+        "npm:enquirer",
+        "npm:eslint",
+        "npm:redis",
+        "npm:rxjs",
+        "npm:chai",
         "npm:ethers-v5",
         "npm:colors-cli",
         "npm:chai-as-promised",
