@@ -26,6 +26,11 @@ SAMPLE_VALUES = (
 STEPS: tuple[tuple[str, list[str]], ...] = (
     ("intel sources: what the store knows, and as of when", ["intel", "sources"]),
     ("intel lookup: is this value known bad, and who says so?", ["intel", "lookup", *SAMPLE_VALUES]),
+    (
+        "scan: an inert replica of a 'Contagious Interview' coding test, and an ordinary project",
+        ["scan", "--no-progress", "samples/artifacts/contagious-interview", "samples/artifacts/clean-project"],
+    ),
+    ("scan --explain: what a rule looks for and why", ["scan", "--explain", "vscode-autorun-task"]),
 )
 
 

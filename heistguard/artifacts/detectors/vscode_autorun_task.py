@@ -56,6 +56,7 @@ def _check(target: Target, ctx: ScanContext) -> Iterator[Finding]:
             offset = target.text.find("folderOpen")
             yield RULE.finding("tasks.json (unparseable) asks to run on folder open", [target.evidence(offset)])
         return
+    trigger = -1
     for task in tasks["tasks"]:
         if not isinstance(task, dict):
             continue
@@ -64,9 +65,9 @@ def _check(target: Target, ctx: ScanContext) -> Iterator[Finding]:
             continue
         command = _command_of(task)
         label = str(task.get("label", "(no label)"))
-        offset = target.text.find(command[:40]) if command else -1
-        if offset < 0:
-            offset = target.text.find("folderOpen")
+        # Evidence points at this task's `folderOpen`, the line a reviewer has to delete.
+        trigger = target.text.find("folderOpen", trigger + 1)
+        offset = max(trigger, 0)
         reasons = [reason for reason, pattern in DANGER if pattern.search(command)]
         evidence = [target.evidence(offset, f"task {label!r} runs on folder open: {command}")]
         if reasons:
