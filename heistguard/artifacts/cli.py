@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import textwrap
 import time
@@ -32,6 +33,9 @@ def scan_command(
     intel: bool = typer.Option(True, "--intel/--no-intel", help="Look file hashes and URLs up in the intel store."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Progress bar on a terminal."),
     max_file_mb: int | None = typer.Option(None, "--max-file-mb", help="Read at most this much of one file."),
+    workers: int = typer.Option(
+        min(os.cpu_count() or 1, 8), "--workers", "-j", help="Processes that read and scan a large tree's files."
+    ),
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> int:
     """Scan without executing anything. Exit 1 when something is high or critical, 2 on bad input."""
@@ -48,7 +52,9 @@ def scan_command(
         config = config.model_copy(update={"max_file_mb": max_file_mb})
     with ExitStack() as stack:
         store = stack.enter_context(state.store(read_only=True)) if intel else None
-        scanner = Scanner(config=config, store=store, rules_dirs=tuple(rules))
+        if workers < 1:
+            raise BadInput("bad worker count", "--workers", "must be at least 1")
+        scanner = Scanner(config=config, store=store, rules_dirs=tuple(rules), workers=workers)
         show = progress and sys.stderr.isatty()
         verdicts = _with_progress(paths, scanner) if show else scan_paths(paths, scanner)
     return emit(verdicts, fmt)

@@ -8,14 +8,28 @@ bytes already in memory (the mail guard's attachments).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+import itertools
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from heistguard.artifacts.detectors import DETECTORS
 from heistguard.artifacts.detectors.base import Detector, ScanContext, Target
 from heistguard.artifacts.detectors.walk_problems import UNREADABLE, finding_for
-from heistguard.artifacts.walk import Limits, Member, MiB, Problem, walk, walk_bytes
+from heistguard.artifacts.walk import (
+    FileEntry,
+    Limits,
+    Member,
+    MiB,
+    Problem,
+    read_entry,
+    tree_entries,
+    walk,
+    walk_bytes,
+)
 from heistguard.artifacts.yara import YaraRules
 from heistguard.config import ArtifactsConfig
 from heistguard.findings import Evidence, Finding, Location, Verdict, error_verdict, verdict_of
@@ -36,14 +50,36 @@ def limits_of(config: ArtifactsConfig) -> Limits:
 
 
 @dataclass
+class _Tally:
+    """What a scan of one input has gathered so far."""
+
+    findings: list[Finding] = field(default_factory=list)
+    hashes: dict[str, str] = field(default_factory=dict)
+    urls: dict[str, str] = field(default_factory=dict)
+    files: int = 0
+    bytes: int = 0
+
+    def add(self, other: _Tally) -> None:
+        self.findings.extend(other.findings)
+        for digest, where in other.hashes.items():
+            self.hashes.setdefault(digest, where)
+        for url, where in other.urls.items():
+            self.urls.setdefault(url, where)
+        self.files += other.files
+        self.bytes += other.bytes
+
+
+@dataclass
 class Scanner:
-    """One configured scanner; make it once and reuse it for every input of a run."""
+    """One configured scanner; make it once and reuse it for every input of a run. With `workers`
+    above 1, the files of a directory are read and scanned in that many processes."""
 
     config: ArtifactsConfig = field(default_factory=ArtifactsConfig)
     store: IntelStore | None = None
     rules_dirs: tuple[Path, ...] = ()
     detectors: Sequence[Detector] = DETECTORS
     use_yara: bool = True
+    workers: int = 1
 
     def __post_init__(self) -> None:
         self.limits = limits_of(self.config)
@@ -56,33 +92,75 @@ class Scanner:
         shown = display or str(path)
         if not path.exists() and not path.is_symlink():
             return error_verdict(shown, GUARD, f"cannot scan {shown}: no such file or directory")
-        return self._verdict(shown, walk(path, self.limits, display=shown), progress)
+        if self.workers > 1 and path.is_dir():
+            tally = self._scan_parallel(tree_entries(path, shown), progress)
+        else:
+            tally = self._scan_items(walk(path, self.limits, display=shown), progress)
+        return self._finish(shown, tally)
 
     def scan_bytes(self, name: str, data: bytes, progress: Progress | None = None) -> Verdict:
-        return self._verdict(name, walk_bytes(name, data, self.limits), progress)
+        return self._finish(name, self._scan_items(walk_bytes(name, data, self.limits), progress))
 
-    def _verdict(self, shown: str, items: Iterable[Member | Problem], progress: Progress | None) -> Verdict:
-        findings: list[Finding] = []
-        hashes: dict[str, str] = {}
-        urls: dict[str, str] = {}
+    def _finish(self, shown: str, tally: _Tally) -> Verdict:
+        return verdict_of(shown, GUARD, [*tally.findings, *self._intel(tally.hashes, tally.urls)])
+
+    def _scan_items(self, items: Iterable[Member | Problem], progress: Progress | None) -> _Tally:
+        tally = _Tally()
         for item in items:
             if isinstance(item, Problem):
-                findings.append(finding_for(item))
+                tally.findings.append(finding_for(item))
                 continue
             file_findings = self.scan_member(item)
-            findings.extend(file_findings)
+            tally.findings.extend(file_findings)
             if len(item.data) == item.size:
-                hashes.setdefault(hashlib.sha256(item.data).hexdigest(), item.path)
+                tally.hashes.setdefault(hashlib.sha256(item.data).hexdigest(), item.path)
             for finding in file_findings:
                 for indicator in finding.indicators:
                     if indicator.type == "url":
-                        urls.setdefault(indicator.value, item.path)
-            self.files += 1
-            self.bytes += len(item.data)
-            if progress:
-                progress(self.files, self.bytes)
-        findings.extend(self._intel(hashes, urls))
-        return verdict_of(shown, GUARD, findings)
+                        tally.urls.setdefault(indicator.value, item.path)
+            tally.files += 1
+            tally.bytes += len(item.data)
+            self._count(1, len(item.data), progress)
+        return tally
+
+    def _count(self, files: int, nbytes: int, progress: Progress | None) -> None:
+        self.files += files
+        self.bytes += nbytes
+        if progress and files:
+            progress(self.files, self.bytes)
+
+    def _scan_parallel(self, entries: Iterable[FileEntry | Problem], progress: Progress | None) -> _Tally:
+        """Directory entries go out in batches to worker processes; results come back in order, so
+        the output is the same as a single-process scan's."""
+        tally = _Tally()
+        batches = _batches(entries, tally)
+        first = next(batches, [])
+        second = next(batches, None)
+        if second is None:  # a small tree: starting processes would cost more than it saves
+            items = (item for entry in first for item in read_entry(entry, self.limits))
+            tally.add(self._scan_items(items, progress))
+            return tally
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        pending: deque[Future[_Tally]] = deque()
+        with ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(self.config, self.rules_dirs, self.use_yara),
+        ) as pool:
+            for batch in itertools.chain((first, second), batches):
+                pending.append(pool.submit(_scan_batch, batch))
+                while len(pending) > self.workers * 4:
+                    self._collect(pending.popleft(), tally, progress)
+            while pending:
+                self._collect(pending.popleft(), tally, progress)
+        return tally
+
+    def _collect(self, future: Future[_Tally], tally: _Tally, progress: Progress | None) -> None:
+        part = future.result()
+        tally.add(part)
+        self._count(part.files, part.bytes, progress)
 
     def scan_member(self, member: Member) -> list[Finding]:
         """Every detector's and YARA rule's findings on one file; a detector that breaks on a hostile
@@ -128,6 +206,41 @@ class Scanner:
             if result.matches:
                 findings.extend(intel.findings(result.matches, Location(path=places[result.input])))
         return findings
+
+
+_WORKER: Scanner | None = None
+_BATCH_FILES = 256
+_BATCH_BYTES = 16 * MiB
+
+
+def _start_worker(config: ArtifactsConfig, rules_dirs: tuple[Path, ...], use_yara: bool) -> None:
+    global _WORKER
+    _WORKER = Scanner(config=config, rules_dirs=rules_dirs, use_yara=use_yara)
+
+
+def _scan_batch(entries: list[FileEntry]) -> _Tally:
+    scanner = _WORKER
+    assert scanner is not None, "worker not started"
+    items = (item for entry in entries for item in read_entry(entry, scanner.limits))
+    return scanner._scan_items(items, None)
+
+
+def _batches(entries: Iterable[FileEntry | Problem], tally: _Tally) -> Iterator[list[FileEntry]]:
+    """Group entries into batches of a few hundred files or a few MiB; walk problems go straight to
+    the tally."""
+    batch: list[FileEntry] = []
+    size = 0
+    for entry in entries:
+        if isinstance(entry, Problem):
+            tally.findings.append(finding_for(entry))
+            continue
+        batch.append(entry)
+        size += entry.size
+        if len(batch) >= _BATCH_FILES or size >= _BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 def scan_bytes(

@@ -88,6 +88,40 @@ class _Budget:
 
 def walk(path: Path, limits: Limits = Limits(), display: str | None = None) -> Iterator[Member | Problem]:
     """Every file under `path` (a directory, an archive or a single file), archives opened in memory."""
+    for item in tree_entries(path, display):
+        if isinstance(item, Problem):
+            yield item
+        else:
+            yield from read_entry(item, limits)
+
+
+def walk_bytes(name: str, data: bytes, limits: Limits = Limits()) -> Iterator[Member | Problem]:
+    """The same walk over bytes already in memory (a mail attachment): `name` is how it is shown."""
+    if len(data) > limits.max_file_bytes:
+        yield Problem(TOO_LARGE, name, f"{len(data):,} bytes, over the {limits.max_file_bytes:,}-byte limit")
+        data = data[: limits.max_file_bytes]
+    yield from _expand(name, name, data, len(data), 0, limits, _Budget(limits))
+
+
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    """A file found in a tree but not read yet: the unit a parallel scan hands to a worker."""
+
+    path: Path
+    inner: str
+    where: str
+    mode: int
+    size: int
+
+
+def read_entry(entry: FileEntry, limits: Limits = Limits()) -> Iterator[Member | Problem]:
+    """The file an entry names, and its members if it is an archive."""
+    yield from _read_file(entry.path, entry.inner, entry.where, entry.mode, entry.size, limits)
+
+
+def tree_entries(path: Path, display: str | None = None) -> Iterator[FileEntry | Problem]:
+    """The files of `path` without reading them (a directory's files, or the file itself), plus what
+    the walk refused on the way (links out of the tree, unreadable folders)."""
     shown = display if display is not None else str(path)
     try:
         info = path.lstat()
@@ -102,20 +136,12 @@ def walk(path: Path, limits: Limits = Limits(), display: str | None = None) -> I
             yield Problem(LINK_OUT, shown, f"link cannot be resolved: {getattr(exc, 'strerror', None) or exc}")
             return
     if stat.S_ISDIR(info.st_mode):
-        yield from _walk_directory(path, shown, limits)
+        yield from _directory_entries(path, shown)
     else:
-        yield from _walk_file(path, path.name, shown, info, limits)
+        yield FileEntry(path, path.name, shown, info.st_mode, info.st_size)
 
 
-def walk_bytes(name: str, data: bytes, limits: Limits = Limits()) -> Iterator[Member | Problem]:
-    """The same walk over bytes already in memory (a mail attachment): `name` is how it is shown."""
-    if len(data) > limits.max_file_bytes:
-        yield Problem(TOO_LARGE, name, f"{len(data):,} bytes, over the {limits.max_file_bytes:,}-byte limit")
-        data = data[: limits.max_file_bytes]
-    yield from _expand(name, name, data, len(data), 0, limits, _Budget(limits))
-
-
-def _walk_directory(root: Path, shown: str, limits: Limits) -> Iterator[Member | Problem]:
+def _directory_entries(root: Path, shown: str) -> Iterator[FileEntry | Problem]:
     real_root = root.resolve()
     stack = [root]
     while stack:
@@ -146,7 +172,7 @@ def _walk_directory(root: Path, shown: str, limits: Limits) -> Iterator[Member |
             if stat.S_ISDIR(info.st_mode):
                 subdirs.append(entry_path)
             else:
-                yield from _walk_file(entry_path, rel, where, info, limits)
+                yield FileEntry(entry_path, rel, where, info.st_mode, info.st_size)
         stack.extend(reversed(subdirs))
 
 
@@ -182,12 +208,11 @@ def _check_link(link: Path, real_root: Path, where: str) -> Problem | None:
     return None
 
 
-def _walk_file(path: Path, inner: str, where: str, info: os.stat_result, limits: Limits) -> Iterator[Member | Problem]:
-    if not stat.S_ISREG(info.st_mode):
+def _read_file(path: Path, inner: str, where: str, mode: int, size: int, limits: Limits) -> Iterator[Member | Problem]:
+    if not stat.S_ISREG(mode):
         # FIFOs, sockets and devices: opening one can block forever or read a live device.
-        yield Problem(SPECIAL, where, f"{_special_kind(info.st_mode)}, not read")
+        yield Problem(SPECIAL, where, f"{_special_kind(mode)}, not read")
         return
-    size = info.st_size
     try:
         with open(path, "rb") as handle:
             data = handle.read(limits.max_file_bytes)

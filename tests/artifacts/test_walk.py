@@ -193,3 +193,16 @@ def test_crx_and_whl_are_opened(scanner: Scanner) -> None:
         }
     )
     assert "artifacts.py-decoded-exec" in _ids(scanner, "pkg-1.0-py3-none-any.whl", whl)
+
+
+def test_parallel_scan_gives_the_same_verdict(tmp_path: Path, scanner: Scanner) -> None:
+    root = tmp_path / "tree"
+    for i in range(600):
+        folder = root / f"pkg{i // 50}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"m{i}.js").write_bytes(LOADER if i in (7, 433) else b"module.exports = %d;\n" % i)
+    (root / "pkg3" / "broken.zip").write_bytes(b"PK\x03\x04truncated")
+    single = scanner.scan_path(root)
+    parallel = Scanner(workers=2).scan_path(root)
+    assert parallel == single
+    assert len([f for f in single.findings if f.rule_id == "artifacts.js-decoded-exec"]) == 2
