@@ -142,6 +142,15 @@ _SCRIPT_SHAPES: tuple[tuple[str, re.Pattern[bytes]], ...] = (
 # Bytes that are not text: controls other than tab, newline and carriage return.
 _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 13))
 
+# Words each shape needs (at least one); the regex only runs on a head that has one.
+_SHAPE_WORDS = {
+    "wsf": (b"job", b"package"),
+    "vbscript": (b"createobject", b"wscript.shell", b"dim", b"sub", b"resume"),
+    "powershell": (b"invoke-expression", b"iex", b"new-object", b"start-process", b"$env:", b"-encodedcommand"),
+    "batch": (b"echo",),
+    "javascript": (b"activexobject", b"wscript.createobject", b"child_process", b"eval", b"function"),
+}
+
 
 def _is_text(head: bytes) -> bool:
     if not head:
@@ -270,7 +279,7 @@ def _identify_text(head: bytes) -> FileType:
             return FileType(Kind.HTML, "HTML document")
     lowered = text.lower()
     for language, shape in _SCRIPT_SHAPES:
-        if shape.search(lowered):
+        if any(word in lowered for word in _SHAPE_WORDS[language]) and shape.search(lowered):
             return FileType(Kind.SCRIPT, "script", language)
     return FileType(Kind.TEXT, "text")
 

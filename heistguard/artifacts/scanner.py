@@ -18,6 +18,7 @@ from pathlib import Path
 
 from heistguard.artifacts.detectors import DETECTORS
 from heistguard.artifacts.detectors.base import Detector, ScanContext, Target
+from heistguard.artifacts.detectors.features import TriggerScanner
 from heistguard.artifacts.detectors.walk_problems import UNREADABLE, finding_for
 from heistguard.artifacts.walk import (
     FileEntry,
@@ -85,6 +86,7 @@ class Scanner:
         self.limits = limits_of(self.config)
         self.context = ScanContext(config=self.config)
         self.yara = YaraRules(self.rules_dirs) if self.use_yara else None
+        self.triggers = TriggerScanner(self.detectors)
         self.files = 0
         self.bytes = 0
 
@@ -166,8 +168,11 @@ class Scanner:
         """Every detector's and YARA rule's findings on one file; a detector that breaks on a hostile
         file is reported as a gap in the scan, never as a crash."""
         target = Target(member)
+        triggered = self.triggers.triggered(member.data)
         out: list[Finding] = []
         for detector in self.detectors:
+            if detector.triggers and detector.rule.id not in triggered:
+                continue
             try:
                 if detector.applies(target):
                     out.extend(detector.check(target, self.context))

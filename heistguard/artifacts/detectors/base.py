@@ -115,6 +115,8 @@ class Detector:
     bad: tuple[Sample, ...]
     good: tuple[Sample, ...]
     sample_config: ArtifactsConfig | None = None  # the profile the samples assume, if any
+    # Words one of which a file must contain for `check` to be worth running (none: always run).
+    triggers: tuple[bytes, ...] = ()
 
 
 JS_SUFFIXES = frozenset({"js", "cjs", "mjs", "jsx", "ts", "tsx", "cts", "mts"})

@@ -35,36 +35,31 @@ _ADDRESS_REGEX = re.compile(
 
 
 _READ_WORDS = (
-    "readText",
-    "read(",
-    "readSync",
+    "clipboard.read",
+    "clipboardy.read",
     "pyperclip.paste",
     "GetClipboardData",
     "pbpaste",
     "xclip",
     "xsel",
     "Get-Clipboard",
-    "paste(",
+    "clipboard.paste",
 )
 _WRITE_WORDS = (
-    "writeText",
-    "write(",
-    "writeSync",
+    "clipboard.write",
+    "clipboardy.write",
     "pyperclip.copy",
     "SetClipboardData",
     "pbcopy",
     "xclip",
     "xsel",
     "Set-Clipboard",
-    "copy(",
+    "clipboard.copy",
 )
 _TRIGGERS = (b"lipboard", b"pyperclip", b"pbpaste", b"xclip", b"xsel", b"Clipboard")
 
 
 def _check(target: Target, ctx: ScanContext) -> Iterator[Finding]:
-    data = target.data
-    if not any(t in data for t in _TRIGGERS):
-        return
     text = target.text
     if not any(k in text for k in _READ_WORDS) or not any(k in text for k in _WRITE_WORDS):
         return
@@ -80,6 +75,7 @@ DETECTOR = Detector(
     rule=RULE,
     applies=is_code,
     check=_check,
+    triggers=_TRIGGERS,
     bad=(
         Sample(
             "clip.js",

@@ -43,9 +43,12 @@ PASTE_SITES = (
     "api.npoint.io",
     "jsonkeeper.com",
 )
+# Second-level labels of the paste sites, for a cheap first test of a URL's host.
+_PASTE_LABELS = frozenset(site.rsplit(".", 2)[-2] for site in PASTE_SITES)
 _DOC_NETS = tuple(ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"))
 # IPv4 hosts only: loaders use them, while IPv6 literals in code are URL-parser test vectors.
-_URL = re.compile(r"(?:https?|wss?|ftp)://([A-Za-z0-9.\-]+)(?::(\d{2,5}))?(/[^\s'\"`)<>]*)?")
+_URL = re.compile(r"://([A-Za-z0-9.\-]+)(?::(\d{2,5}))?(/[^\s'\"`)<>]*)?")
+_SCHEME = re.compile(r"(?:https?|wss?|ftp)$")
 _BEHAVIOUR = re.compile(
     r"\b(?:child_process|execSync|spawn|exec|eval|new Function|writeFileSync|createWriteStream|subprocess|os\.system|"
     r"Popen|urlretrieve|chmod|Start-Process|Invoke-Expression|iex)\b"
@@ -67,19 +70,23 @@ def _check(target: Target, ctx: ScanContext) -> Iterator[Finding]:
     text = target.text
     hits = []
     seen: set[str] = set()
-    for match in _URL.finditer(text):
-        kind = _host_kind(match.group(1))
-        if kind and match.group(0) not in seen:
-            seen.add(match.group(0))
-            hits.append((match, kind))
+    for match in _URL.finditer(text):  # starts with the literal "://", which re finds fast
+        host = match.group(1)
+        if not (host[:1].isdigit() or host.rsplit(".", 2)[-2:][0] in _PASTE_LABELS):
+            continue
+        scheme = _SCHEME.search(text, max(0, match.start() - 5), match.start())
+        kind = _host_kind(host) if scheme else None
+        url = text[scheme.start() : match.end()] if scheme else ""
+        if kind and url not in seen:
+            seen.add(url)
+            hits.append((scheme.start() if scheme else match.start(), url, kind))
     if not hits:
         return
     acts = bool(_BEHAVIOUR.search(text)) and bool(_FETCH.search(text))
-    for match, kind in hits[:5]:
-        url = match.group(0)
+    for offset, url, kind in hits[:5]:
         yield RULE.finding(
             f"{target.name} fetches from a {kind}" + (" and runs or saves code" if acts else ""),
-            [target.evidence(match.start())],
+            [target.evidence(offset)],
             indicators=[IndicatorRef(type="url", value=url)],
             severity=Severity.HIGH if acts else Severity.MEDIUM,
         )
@@ -93,6 +100,7 @@ DETECTOR = Detector(
     rule=RULE,
     applies=_may_apply,
     check=_check,
+    triggers=(b"://",),
     bad=(
         Sample(
             "server/utils/sync.js",

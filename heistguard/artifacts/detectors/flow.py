@@ -276,6 +276,10 @@ _PY_TRIGGERS_SINK = (
 )
 
 
+JS_DECODE_TRIGGERS = _JS_TRIGGERS_DECODE
+PY_DECODE_TRIGGERS = _PY_TRIGGERS_DECODE
+
+
 def py_may_flow(data: bytes) -> bool:
     return any(t in data for t in _PY_TRIGGERS_DECODE) and any(t in data for t in _PY_TRIGGERS_SINK)
 

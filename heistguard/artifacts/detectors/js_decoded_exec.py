@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from heistguard.artifacts.detectors.base import Detector, Sample, ScanContext, Target, is_js
-from heistguard.artifacts.detectors.flow import js_flows, js_may_flow
+from heistguard.artifacts.detectors.flow import JS_DECODE_TRIGGERS, js_flows, js_may_flow
 from heistguard.findings import Finding, Rule, Severity
 
 RULE = Rule(
@@ -37,6 +37,7 @@ DETECTOR = Detector(
     rule=RULE,
     applies=lambda t: is_js(t) or (t.is_text and t.member.filetype.detail == "javascript"),
     check=_check,
+    triggers=JS_DECODE_TRIGGERS,
     bad=(
         Sample("lib/loader.js", b"const s = Buffer.from('Y29uc29sZS5sb2coMSk=', 'base64').toString();\neval(s);\n"),
         Sample(

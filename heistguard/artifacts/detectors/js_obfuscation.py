@@ -67,6 +67,7 @@ DETECTOR = Detector(
     rule=RULE,
     applies=is_js,
     check=_check,
+    triggers=(b"_0x", b"while(!![])"),
     bad=(Sample("public/js/app.js", _OBFUSCATED, "javascript-obfuscator's rotation prologue and hex names"),),
     good=(
         Sample(

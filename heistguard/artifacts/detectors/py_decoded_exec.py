@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from heistguard.artifacts.detectors.base import Detector, Sample, ScanContext, Target, is_python
-from heistguard.artifacts.detectors.flow import py_flows, py_may_flow
+from heistguard.artifacts.detectors.flow import PY_DECODE_TRIGGERS, py_flows, py_may_flow
 from heistguard.findings import Finding, Rule, Severity
 
 RULE = Rule(
@@ -36,6 +36,7 @@ DETECTOR = Detector(
     rule=RULE,
     applies=is_python,
     check=_check,
+    triggers=PY_DECODE_TRIGGERS,
     bad=(
         Sample("main.py", b"import base64, zlib\nexec(zlib.decompress(base64.b64decode(b'eJwrKMrMK9EAAAYpAf0=')))\n"),
         Sample(

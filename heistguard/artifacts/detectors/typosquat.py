@@ -144,6 +144,7 @@ def _one_edit(a: str, b: str) -> bool:
     return short[i:] == long_[i + 1 :]
 
 
+@cache
 def imitated(name: str, ecosystem: str) -> str | None:
     """The popular package `name` imitates, if any."""
     lowered = name.lower()
@@ -152,8 +153,8 @@ def imitated(name: str, ecosystem: str) -> str | None:
         return None
     folded = lowered.translate(_CONFUSABLE)
     for target in names:
-        if len(target) < 5:
-            continue  # short names have too many honest neighbours
+        if len(target) < 5 or abs(len(target) - len(lowered)) > 1:
+            continue  # short names have too many honest neighbours; others are more than one edit away
         if folded == target.translate(_CONFUSABLE) or _one_edit(lowered, target):
             return target
         if lowered.startswith("@") and "/" in lowered and _one_edit(lowered.split("/", 1)[1], target):

@@ -68,9 +68,6 @@ _TRIGGERS = tuple(k.encode() for k in WALLET_EXTENSIONS) + tuple(k.encode() for 
 
 
 def _check(target: Target, ctx: ScanContext) -> Iterator[Finding]:
-    data = target.data
-    if not any(t in data for t in _TRIGGERS):
-        return
     text = target.text
     wallets = sorted({name for ext, name in WALLET_EXTENSIONS.items() if ext in text})
     stores = sorted({what for path, what in SECRET_PATHS.items() if path in text})
@@ -93,6 +90,7 @@ DETECTOR = Detector(
     rule=RULE,
     applies=is_code,
     check=_check,
+    triggers=_TRIGGERS,
     bad=(
         Sample(
             "lib/collect.js",
