@@ -20,11 +20,58 @@ RULE = Rule(
 )
 
 
+# Extensions a person opens by double-clicking: an executable behind one of these is a lure.
+LURE_EXTENSIONS = frozenset(
+    {
+        "pdf",
+        "doc",
+        "docx",
+        "xls",
+        "xlsx",
+        "ppt",
+        "pptx",
+        "rtf",
+        "txt",
+        "csv",
+        "odt",
+        "jpg",
+        "jpeg",
+        "png",
+        "gif",
+        "bmp",
+        "svg",
+        "mp3",
+        "mp4",
+        "mov",
+        "avi",
+        "wav",
+        "html",
+        "htm",
+        "md",
+        "zip",
+        "rar",
+        "7z",
+        "iso",
+        "img",
+        "json",
+        "woff",
+        "woff2",
+        "ttf",
+        "ico",
+    }
+)
+
+
 def _check(target: Target, ctx: ScanContext) -> Iterator[Finding]:
     filetype = target.member.filetype
     if not name_mismatch(target.name, filetype):
         return
-    severity = Severity.HIGH if filetype.executable else Severity.MEDIUM
+    if filetype.executable and target.suffix in LURE_EXTENSIONS:
+        severity = Severity.HIGH
+    elif target.suffix in LURE_EXTENSIONS:
+        severity = Severity.MEDIUM
+    else:
+        severity = Severity.LOW  # e.g. a Windows DLL named .so inside a Java archive: odd, not a lure
     yield RULE.finding(
         f"{target.name} is really a {filetype}",
         [

@@ -66,6 +66,15 @@ def _host_kind(host: str) -> str | None:
     return "raw IP address" if ip.is_global or any(ip in net for net in _DOC_NETS) else None
 
 
+def _in_comment(text: str, offset: int) -> bool:
+    """A URL after `#` or `//` on its line, or on a `*` line of a block comment, is documentation."""
+    prefix = text[text.rfind("\n", 0, offset) + 1 : offset]
+    return "#" in prefix or _LINE_COMMENT.search(prefix) is not None or prefix.lstrip().startswith(("*", "/*", "<!--"))
+
+
+_LINE_COMMENT = re.compile(r"(?:^|[^:])//")
+
+
 def _check(target: Target, ctx: ScanContext) -> Iterator[Finding]:
     text = target.text
     hits = []
@@ -75,7 +84,7 @@ def _check(target: Target, ctx: ScanContext) -> Iterator[Finding]:
         if not (host[:1].isdigit() or host.rsplit(".", 2)[-2:][0] in _PASTE_LABELS):
             continue
         scheme = _SCHEME.search(text, max(0, match.start() - 5), match.start())
-        kind = _host_kind(host) if scheme else None
+        kind = _host_kind(host) if scheme and not _in_comment(text, match.start()) else None
         url = text[scheme.start() : match.end()] if scheme else ""
         if kind and url not in seen:
             seen.add(url)
@@ -88,7 +97,9 @@ def _check(target: Target, ctx: ScanContext) -> Iterator[Finding]:
             f"{target.name} fetches from a {kind}" + (" and runs or saves code" if acts else ""),
             [target.evidence(offset)],
             indicators=[IndicatorRef(type="url", value=url)],
-            severity=Severity.HIGH if acts else Severity.MEDIUM,
+            # Paste sites also serve honest "share this snippet" features; a raw IP that code fetches
+            # from and then runs or saves is the loader shape.
+            severity=Severity.HIGH if acts and kind == "raw IP address" else Severity.MEDIUM,
         )
 
 
@@ -116,5 +127,9 @@ DETECTOR = Detector(
     good=(
         Sample("client.js", b"fetch('https://api.github.com/repos/x/y').then(r => r.json());\n"),
         Sample("dev.js", b"app.listen(3000, () => console.log('http://127.0.0.1:3000/ and http://10.0.0.5:8080/'));\n"),
+        Sample(
+            "olevba.py",
+            b"import subprocess\n# sample from a report: http://pastebin.com/MPc3iV6z\nsubprocess.run(['ls'])\n",
+        ),
     ),
 )

@@ -298,7 +298,7 @@ def _call_name(node: ast.Call) -> tuple[str | None, str]:
     return None, ""
 
 
-def _is_decoder(node: ast.Call) -> bool:
+def _is_decoder(node: ast.Call, tainted: set[str]) -> bool:
     owner, name = _call_name(node)
     if name not in PY_DECODERS:
         return False
@@ -308,17 +308,56 @@ def _is_decoder(node: ast.Call) -> bool:
             isinstance(a, ast.Constant) and a.value in ("rot13", "rot_13", "base64", "hex", "zlib") for a in node.args
         )
     if name in ("loads", "decompress"):
-        return owner in _PY_DECODER_MODULES
+        # marshal.loads(file bytes) is how .pyc files load; it hides code when its input is a literal
+        # blob in the source or something decoded from one.
+        if owner not in _PY_DECODER_MODULES:
+            return False
+        return any(
+            (isinstance(a, ast.Constant) and isinstance(a.value, bytes | str)) or _tainted_expr(a, tainted)
+            for a in node.args
+        )
     return True
 
 
 def _tainted_expr(node: ast.AST, tainted: set[str]) -> bool:
     for sub in ast.walk(node):
-        if isinstance(sub, ast.Call) and _is_decoder(sub):
+        if isinstance(sub, ast.Call) and _is_decoder(sub, tainted):
             return True
         if isinstance(sub, ast.Name) and sub.id in tainted:
             return True
     return False
+
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+
+
+def _scope_nodes(scope: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of one function (or of the module outside functions), not of functions inside it."""
+    stack = list(ast.iter_child_nodes(scope))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, _SCOPES):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def _sink_kind(node: ast.Call) -> str | None:
+    owner, name = _call_name(node)
+    if name in PY_EXEC_SINKS and (owner in _PY_SINK_MODULES_EXEC or (owner is None and name in _PY_BUILTIN_SINKS)):
+        return "exec"
+    if name in PY_NET_SINKS and (owner in _PY_NET_OWNERS or name in ("urlopen", "urlretrieve", "create_connection")):
+        return "network"
+    return None
+
+
+def _sink_inputs(node: ast.Call, kind: str) -> list[ast.AST]:
+    """What a sink runs or connects to: the command or code, not `input=` data piped into it."""
+    owner, _ = _call_name(node)
+    if owner == "subprocess" or (kind == "exec" and owner == "os"):
+        return [*node.args[:1], *(k.value for k in node.keywords if k.arg in ("args", "cmd", "command"))]
+    if kind == "exec":
+        return list(node.args[:1])
+    return [*node.args[:1], *(k.value for k in node.keywords if k.arg in ("url", "address", "host"))]
 
 
 def py_flows(text: str) -> Iterator[Flow]:
@@ -327,39 +366,40 @@ def py_flows(text: str) -> Iterator[Flow]:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         yield from _py_flows_text(text)
         return
-    tainted: set[str] = set()
-    for _ in range(3):
-        before = len(tainted)
-        for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign)
-                and node.value is not None
-                and _tainted_expr(node.value, tainted)
-            ):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                for target in targets:
-                    tainted.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
-        if len(tainted) == before:
-            break
     lines = text.splitlines(keepends=True)
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line))
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
-        owner, name = _call_name(node)
-        if name in PY_EXEC_SINKS and (owner in _PY_SINK_MODULES_EXEC or (owner is None and name in _PY_BUILTIN_SINKS)):
-            kind = "exec"
-        elif name in PY_NET_SINKS and (
-            owner in _PY_NET_OWNERS or name in ("urlopen", "urlretrieve", "create_connection")
-        ):
-            kind = "network"
-        else:
-            continue
-        if any(_tainted_expr(arg, tainted) for arg in [*node.args, *(k.value for k in node.keywords)]):
-            offset = starts[node.lineno - 1] + node.col_offset if node.lineno - 1 < len(starts) else 0
-            yield Flow(offset, kind, ast.get_source_segment(text, node) or name)
+    scopes: list[ast.AST] = [tree, *(n for n in ast.walk(tree) if isinstance(n, _SCOPES))]
+    for scope in scopes:
+        nodes = list(_scope_nodes(scope))
+        # Taint is per function and flows forward: a name decoded on line 10 taints a sink on line 12.
+        tainted: dict[str, int] = {}
+        for _ in range(3):
+            before = len(tainted)
+            for node in nodes:
+                if (
+                    isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign)
+                    and node.value is not None
+                    and _tainted_expr(node.value, set(tainted))
+                ):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    for target in targets:
+                        for name in ast.walk(target):
+                            if isinstance(name, ast.Name):
+                                tainted.setdefault(name.id, node.lineno)
+            if len(tainted) == before:
+                break
+        for node in nodes:
+            if not isinstance(node, ast.Call):
+                continue
+            kind = _sink_kind(node)
+            if kind is None:
+                continue
+            live = {name for name, line in tainted.items() if line <= node.lineno}
+            if any(_tainted_expr(arg, live) for arg in _sink_inputs(node, kind)):
+                offset = starts[node.lineno - 1] + node.col_offset if node.lineno - 1 < len(starts) else 0
+                yield Flow(offset, kind, ast.get_source_segment(text, node) or kind)
 
 
 _PY_TEXT_FLOW = re.compile(
