@@ -18,7 +18,7 @@ from pathlib import Path
 
 from heistguard.artifacts.detectors import DETECTORS
 from heistguard.artifacts.detectors.base import Detector, ScanContext, Target
-from heistguard.artifacts.detectors.features import TriggerScanner
+from heistguard.artifacts.detectors.features import Triggers
 from heistguard.artifacts.detectors.walk_problems import UNREADABLE, finding_for
 from heistguard.artifacts.walk import (
     FileEntry,
@@ -85,8 +85,11 @@ class Scanner:
     def __post_init__(self) -> None:
         self.limits = limits_of(self.config)
         self.context = ScanContext(config=self.config)
-        self.yara = YaraRules(self.rules_dirs) if self.use_yara else None
-        self.triggers = TriggerScanner(self.detectors)
+        self.triggers = Triggers(self.detectors)
+        # One yara-x pass per file: trigger words always, bundled and user rules unless turned off.
+        self.yara = YaraRules(
+            self.rules_dirs if self.use_yara else (), triggers_source=self.triggers.source, bundled=self.use_yara
+        )
         self.files = 0
         self.bytes = 0
 
@@ -168,10 +171,13 @@ class Scanner:
         """Every detector's and YARA rule's findings on one file; a detector that breaks on a hostile
         file is reported as a gap in the scan, never as a crash."""
         target = Target(member)
-        triggered = self.triggers.triggered(member.data)
+        matches = self.yara.scan(member.data)
+        # A scan that did not finish runs every detector rather than none.
+        everything = isinstance(matches, str)
+        triggered = frozenset() if isinstance(matches, str) else self.triggers.triggered(m.identifier for m in matches)
         out: list[Finding] = []
         for detector in self.detectors:
-            if detector.triggers and detector.rule.id not in triggered:
+            if detector.triggers and not everything and detector.rule.id not in triggered:
                 continue
             try:
                 if detector.applies(target):
@@ -194,8 +200,7 @@ class Scanner:
                         [Evidence(location=Location(path=member.path), text=f"{type(exc).__name__}: {exc}"[:300])],
                     )
                 )
-        if self.yara is not None:
-            out.extend(self.yara.findings(target))
+        out.extend(self.yara.findings(target, matches))
         return out
 
     def _intel(self, hashes: dict[str, str], urls: dict[str, str]) -> list[Finding]:

@@ -107,7 +107,7 @@ def walk_bytes(name: str, data: bytes, limits: Limits = Limits()) -> Iterator[Me
 class FileEntry:
     """A file found in a tree but not read yet: the unit a parallel scan hands to a worker."""
 
-    path: Path
+    path: str
     inner: str
     where: str
     mode: int
@@ -138,26 +138,30 @@ def tree_entries(path: Path, display: str | None = None) -> Iterator[FileEntry |
     if stat.S_ISDIR(info.st_mode):
         yield from _directory_entries(path, shown)
     else:
-        yield FileEntry(path, path.name, shown, info.st_mode, info.st_size)
+        yield FileEntry(str(path), path.name, shown, info.st_mode, info.st_size)
 
 
 def _directory_entries(root: Path, shown: str) -> Iterator[FileEntry | Problem]:
+    # Plain strings, not Path objects: on a 45,000-file tree, pathlib's parsing alone costs seconds.
     real_root = root.resolve()
-    stack = [root]
+    root_text = str(root)
+    cut = len(root_text.rstrip(os.sep)) + 1
+    base = "" if shown in (".", "./") else shown.rstrip("/") + "/"
+    stack = [root_text]
     while stack:
         directory = stack.pop()
         try:
             with os.scandir(directory) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            yield Problem(UNREADABLE, _shown(shown, root, Path(directory)), exc.strerror or str(exc))
+            rel_dir = directory[cut:].replace(os.sep, "/")
+            yield Problem(UNREADABLE, base + rel_dir if rel_dir else shown, exc.strerror or str(exc))
             continue
         subdirs = []
         for entry in entries:
-            entry_path = Path(entry.path)
-            rel = entry_path.relative_to(root).as_posix()
-            where = _shown(shown, root, entry_path)
-            if not _wanted_in_git_dir(rel):
+            rel = entry.path[cut:].replace(os.sep, "/")
+            where = base + rel
+            if ".git" in rel and not _wanted_in_git_dir(rel):
                 continue
             try:
                 info = entry.stat(follow_symlinks=False)
@@ -165,14 +169,14 @@ def _directory_entries(root: Path, shown: str) -> Iterator[FileEntry | Problem]:
                 yield Problem(UNREADABLE, where, exc.strerror or str(exc))
                 continue
             if stat.S_ISLNK(info.st_mode):
-                problem = _check_link(entry_path, real_root, where)
+                problem = _check_link(Path(entry.path), real_root, where)
                 if problem:
                     yield problem
                 continue  # a link inside the tree points at something the walk reaches anyway
             if stat.S_ISDIR(info.st_mode):
-                subdirs.append(entry_path)
+                subdirs.append(entry.path)
             else:
-                yield FileEntry(entry_path, rel, where, info.st_mode, info.st_size)
+                yield FileEntry(entry.path, rel, where, info.st_mode, info.st_size)
         stack.extend(reversed(subdirs))
 
 
@@ -183,13 +187,6 @@ def _wanted_in_git_dir(rel: str) -> bool:
         return True
     inner = "/".join(parts[parts.index(".git") + 1 :])
     return inner == "" or any(inner == keep or inner.startswith(keep + "/") for keep in _GIT_READ)
-
-
-def _shown(shown: str, root: Path, path: Path) -> str:
-    rel = path.relative_to(root).as_posix()
-    if rel == ".":
-        return shown
-    return rel if shown in (".", "./") else f"{shown.rstrip('/')}/{rel}"
 
 
 def _check_link(link: Path, real_root: Path, where: str) -> Problem | None:
@@ -208,7 +205,7 @@ def _check_link(link: Path, real_root: Path, where: str) -> Problem | None:
     return None
 
 
-def _read_file(path: Path, inner: str, where: str, mode: int, size: int, limits: Limits) -> Iterator[Member | Problem]:
+def _read_file(path: str, inner: str, where: str, mode: int, size: int, limits: Limits) -> Iterator[Member | Problem]:
     if not stat.S_ISREG(mode):
         # FIFOs, sockets and devices: opening one can block forever or read a live device.
         yield Problem(SPECIAL, where, f"{_special_kind(mode)}, not read")

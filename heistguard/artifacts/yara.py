@@ -69,14 +69,24 @@ def _severity(value: object, default: Severity) -> Severity:
         return default
 
 
-class YaraRules:
-    """Compiled rules, bundled and the user's; one scanner reused for every file."""
+TRIGGERS_NAMESPACE = "triggers"
 
-    def __init__(self, user_dirs: tuple[Path, ...] = ()) -> None:
+
+class YaraRules:
+    """Compiled rules in one yara-x scanner: the detectors' trigger words, the bundled rules and the
+    user's; one pass per file answers all three."""
+
+    def __init__(
+        self, user_dirs: tuple[Path, ...] = (), triggers_source: str | None = None, bundled: bool = True
+    ) -> None:
         compiler = yara_x.Compiler()
-        compiler.new_namespace(_BUNDLED_NAMESPACE)
-        for name, source in bundled_sources().items():
-            compiler.add_source(source, origin=name)
+        if triggers_source:
+            compiler.new_namespace(TRIGGERS_NAMESPACE)
+            compiler.add_source(triggers_source, origin="detector trigger words")
+        if bundled:
+            compiler.new_namespace(_BUNDLED_NAMESPACE)
+            for name, source in bundled_sources().items():
+                compiler.add_source(source, origin=name)
         for directory in user_dirs:
             if not directory.is_dir():
                 raise BadInput("not a rule folder", str(directory), "--rules takes a directory of .yar files")
@@ -95,17 +105,25 @@ class YaraRules:
         self.scanner = yara_x.Scanner(self.rules)
         self.scanner.set_timeout(10)
 
-    def findings(self, target: Target) -> Iterator[Finding]:
+    def scan(self, data: bytes) -> tuple[yara_x.Rule, ...] | str:
+        """The matching rules, or why the scan did not finish."""
         try:
-            results = self.scanner.scan(target.data)
+            return tuple(self.scanner.scan(data).matching_rules)
         except (yara_x.ScanError, yara_x.TimeoutError) as exc:
+            return str(exc) or type(exc).__name__
+
+    def findings(self, target: Target, matches: tuple[yara_x.Rule, ...] | str | None = None) -> Iterator[Finding]:
+        matches = self.scan(target.data) if matches is None else matches
+        if isinstance(matches, str):
             yield USER_RULE.finding(
-                f"YARA scan of {target.name} did not finish: {exc}",
-                [target.evidence(None, str(exc))],
+                f"YARA scan of {target.name} did not finish: {matches}",
+                [target.evidence(None, matches)],
                 severity=Severity.LOW,
             )
             return
-        for match in results.matching_rules:
+        for match in matches:
+            if match.namespace == TRIGGERS_NAMESPACE:
+                continue
             meta = dict(match.metadata)
             info = self._meta(match.namespace, match.identifier, meta)
             offset = min((m.offset for p in match.patterns for m in p.matches), default=None)

@@ -1,11 +1,10 @@
-"""Trigger words of every detector, found in one Aho-Corasick pass per file by yara-x, so each
-detector's real check only runs on the few files that contain one of its words."""
+"""Trigger words of every detector, as YARA rules that run in the scanner's one yara-x pass per file
+(Aho-Corasick over all words at once), so each detector's real check only runs on the few files
+that contain one of its words."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-import yara_x
 
 from heistguard.artifacts.detectors.base import Detector
 
@@ -18,26 +17,21 @@ def _yara_string(literal: bytes) -> str:
     return '"' + "".join(out) + '"'
 
 
-def _rule_name(index: int) -> str:
-    return f"trigger_{index}"
-
-
-class TriggerScanner:
-    """Which detectors' triggers a file contains; detectors without triggers always run."""
+class Triggers:
+    """The YARA source of the detectors' trigger words, and which detectors a file's matches name."""
 
     def __init__(self, detectors: Iterable[Detector]) -> None:
-        self.detectors = tuple(detectors)
         rules = []
-        for index, detector in enumerate(self.detectors):
+        self.rule_ids: dict[str, str] = {}
+        for index, detector in enumerate(detectors):
             if not detector.triggers:
                 continue
+            name = f"trigger_{index}"
+            self.rule_ids[name] = detector.rule.id
             strings = "\n".join(f"    $t{i} = {_yara_string(t)}" for i, t in enumerate(detector.triggers))
-            rules.append(f"rule {_rule_name(index)} {{\n  strings:\n{strings}\n  condition:\n    any of them\n}}")
-        self._names = {_rule_name(i): d.rule.id for i, d in enumerate(self.detectors)}
-        self.scanner = yara_x.Scanner(yara_x.compile("\n".join(rules))) if rules else None
+            rules.append(f"rule {name} {{\n  strings:\n{strings}\n  condition:\n    any of them\n}}")
+        self.source = "\n".join(rules)
 
-    def triggered(self, data: bytes) -> frozenset[str]:
-        """Rule ids of the detectors whose trigger words appear in `data`."""
-        if self.scanner is None:
-            return frozenset()
-        return frozenset(self._names[m.identifier] for m in self.scanner.scan(data).matching_rules)
+    def triggered(self, identifiers: Iterable[str]) -> frozenset[str]:
+        """Rule ids of the detectors whose trigger rules matched."""
+        return frozenset(self.rule_ids[i] for i in identifiers if i in self.rule_ids)
