@@ -11,9 +11,10 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from heistguard.artifacts.scanner import Scanner, scan_paths
+from heistguard.artifacts.walk import FileEntry, tree_entries
 from heistguard.catalog import all_rules
 from heistguard.cli_support import FORMAT_OPTION, emit, state_of
 from heistguard.errors import BadInput
@@ -61,17 +62,30 @@ def scan_command(
 
 
 def _with_progress(paths: list[Path], scanner: Scanner) -> list[Verdict]:
+    """A progress bar on stderr: files on disk are counted first (a listing, no reads), so the bar
+    has an end; members of archives add to the count as they are found."""
     console = Console(stderr=True)
+    total = sum(1 for path in paths for item in tree_entries(path) if isinstance(item, FileEntry))
     started = time.perf_counter()
     with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
     ) as bar:
-        task = bar.add_task("scanning", total=None)
+        task = bar.add_task("scanning", total=total or None)
 
         def tick(files: int, nbytes: int) -> None:
-            if files % 64 == 0:
-                rate = nbytes / max(time.perf_counter() - started, 1e-6) / 1e6
-                bar.update(task, description=f"scanning: {files:,} files, {nbytes / 1e6:,.1f} MB ({rate:,.0f} MB/s)")
+            rate = nbytes / max(time.perf_counter() - started, 1e-6) / 1e6
+            bar.update(
+                task,
+                completed=files,
+                total=max(total, files),
+                description=f"scanning {nbytes / 1e6:,.0f} MB ({rate:,.0f} MB/s)",
+            )
 
         return scan_paths(paths, scanner, tick)
 

@@ -266,7 +266,7 @@ def identify(data: bytes, size: int | None = None, tail: bytes | None = None) ->
 
 def _identify_text(head: bytes) -> FileType:
     # A script's shape shows in its first few KiB; searching all 64 KiB of every source file is slow.
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:8192]
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:4096]
     shebang = _SHEBANG.match(text)
     if shebang:
         return FileType(Kind.SCRIPT, "script", shebang.group(1).decode("ascii", "replace"))
