@@ -120,6 +120,7 @@ _NET_SPECS: tuple[_Spec, ...] = (
     ("fetch", re.compile(r"fetch\s*\("), True),
     ("request", re.compile(r"request(?:\.(?:get|post))?\s*\("), True),
     ("http", re.compile(r"https?\.(?:get|request)\s*\("), True),
+    ("require(", re.compile(r"require\(\s*['\"]https?['\"]\s*\)\s*\.\s*(?:get|request)\s*\("), False),
     ("axios", re.compile(r"axios(?:\.(?:get|post|request))?\s*\("), False),
     ("got", re.compile(r"got(?:\.(?:get|post))?\s*\("), False),
     ("needle", re.compile(r"needle(?:\.\w+)?\s*\("), False),
@@ -201,6 +202,27 @@ def js_flows(text: str) -> Iterator[Flow]:
                 if not _mentions_tainted(args, tainted, start):
                     continue
             yield Flow(start, kind, text[start:end] + args[:120] + ")")
+
+
+_EVAL_SPECS: tuple[_Spec, ...] = (
+    ("eval", re.compile(r"eval\s*\("), False),
+    ("Function", re.compile(r"Function\s*\("), False),
+    ("vm.run", re.compile(r"vm\.run\w*\s*\("), False),
+    ("_compile", re.compile(r"_compile\s*\("), True),
+)
+_STRING_LITERAL = re.compile(r"'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"|`(?:\\.|[^`\\])*`")
+_REMOTE_WINDOW = 1200  # characters after a network call where its response handler sits
+
+
+def js_remote_exec(text: str) -> Iterator[Flow]:
+    """eval/Function/vm on a non-literal right after a network call: code run as it arrives."""
+    for _, end in _find(text, _NET_SPECS):
+        window = text[end : end + _REMOTE_WINDOW]
+        for start, call_end in _find(window, _EVAL_SPECS):
+            args = _call_args(window, call_end - 1)
+            if _IDENT.search(_STRING_LITERAL.sub("", args)):  # something other than string literals
+                yield Flow(end + start, "exec", window[start:call_end] + args[:120] + ")")
+                return
 
 
 def _mentions_tainted(expr: str, tainted: dict[str, int], at: int) -> bool:
@@ -400,6 +422,56 @@ def py_flows(text: str) -> Iterator[Flow]:
             if any(_tainted_expr(arg, live) for arg in _sink_inputs(node, kind)):
                 offset = starts[node.lineno - 1] + node.col_offset if node.lineno - 1 < len(starts) else 0
                 yield Flow(offset, kind, ast.get_source_segment(text, node) or kind)
+
+
+def _fetched_expr(node: ast.AST, fetched: set[str]) -> bool:
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call) and _sink_kind(sub) == "network":
+            return True
+        if isinstance(sub, ast.Name) and sub.id in fetched:
+            return True
+    return False
+
+
+def py_remote_exec(text: str) -> Iterator[Flow]:
+    """exec/eval/compile of what a network call returned, in the same function."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        for match in _PY_TEXT_REMOTE.finditer(text):
+            yield Flow(match.start(), "exec", text[match.start() : match.start() + 120])
+        return
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    for scope in [tree, *(n for n in ast.walk(tree) if isinstance(n, _SCOPES))]:
+        nodes = list(_scope_nodes(scope))
+        fetched: dict[str, int] = {}
+        for node in nodes:
+            if (
+                isinstance(node, ast.Assign | ast.AnnAssign)
+                and node.value is not None
+                and _fetched_expr(node.value, set(fetched))
+            ):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    for name in ast.walk(target):
+                        if isinstance(name, ast.Name):
+                            fetched.setdefault(name.id, node.lineno)
+        for node in nodes:
+            if not isinstance(node, ast.Call) or _sink_kind(node) != "exec":
+                continue
+            live = {name for name, line in fetched.items() if line <= node.lineno}
+            if any(_fetched_expr(arg, live) for arg in _sink_inputs(node, "exec")):
+                offset = starts[node.lineno - 1] + node.col_offset if node.lineno - 1 < len(starts) else 0
+                yield Flow(offset, "exec", ast.get_source_segment(text, node) or "exec")
+                return
+
+
+_PY_TEXT_REMOTE = re.compile(
+    r"\b(?:exec|eval)\s*\(?\s*(?:urllib2?\.)?(?:request\.)?urlopen\s*\(|\b(?:exec|eval)\s*\(?\s*requests\.get\s*\("
+)
 
 
 _PY_TEXT_FLOW = re.compile(
