@@ -116,5 +116,8 @@ def explain_rule(rule_id: str) -> str:
     if detector is not None and detector.bad:
         sample = detector.bad[0]
         lines += ["", f"fires on (inert sample, {sample.name}):"]
-        lines += ["  " + line for line in sample.content.decode("utf-8", "replace").splitlines()[:8]]
+        if b"\x00" in sample.content:  # a binary sample (LNK, ISO, PE header): describe, do not print
+            lines.append(f"  ({len(sample.content):,} bytes of binary{': ' + sample.note if sample.note else ''})")
+        else:
+            lines += ["  " + line for line in sample.content.decode("utf-8", "replace").splitlines()[:8]]
     return "\n".join(lines).rstrip() + "\n"

@@ -7,6 +7,7 @@ from heistguard.artifacts.detectors import (
     clipboard_hijack,
     dependency_confusion,
     disguised_file,
+    disk_image,
     downloader,
     git_hook,
     js_decoded_exec,
@@ -49,4 +50,5 @@ DETECTORS: tuple[Detector, ...] = (
     office_macro.DETECTOR,
     native_binary.DETECTOR,
     disguised_file.DETECTOR,
+    disk_image.DETECTOR,
 )
