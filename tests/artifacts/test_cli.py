@@ -41,6 +41,7 @@ def test_lure_is_malicious_and_clean_project_is_clean(lure: Path, capsys: pytest
         "artifacts.vscode-autorun-task",
         "artifacts.js-obfuscation",
         "artifacts.js-decoded-exec",
+        "artifacts.remote-code-exec",
         "artifacts.wallet-theft",
         "artifacts.yara-beavertail",
         "artifacts.typosquat",
