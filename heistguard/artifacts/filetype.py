@@ -190,9 +190,12 @@ def _zip_flavour(data: bytes) -> FileType:
     return FileType(Kind.ZIP, "ZIP archive")
 
 
-def identify(data: bytes, size: int | None = None, tail: bytes | None = None) -> FileType:
+def identify(data: bytes, size: int | None = None, tail: bytes | None = None, *, text_head: int = 65536) -> FileType:
     """Identify a file from its bytes. `data` is the file or at least its first 64 KiB; `tail`
-    (the last 512 bytes) finds formats that sign at the end (DMG, VHD) when `data` is only a head."""
+    (the last 512 bytes) finds formats that sign at the end (DMG, VHD) when `data` is only a head.
+    `text_head` bounds how much of a text file is searched for script shapes (VBScript, PowerShell...):
+    all 64 KiB by default, as for a mail attachment padded with comments; a tree walk over tens of
+    thousands of source files passes a few KiB."""
     head = data[:65536]
     end = tail if tail is not None else data[-512:]
     size = len(data) if size is None else size
@@ -260,13 +263,12 @@ def identify(data: bytes, size: int | None = None, tail: bytes | None = None) ->
     if len(head) >= 512 and head[510:512] == b"\x55\xaa" and size >= 1024 * 1024:
         return FileType(Kind.DISK_IMAGE, "raw disk image (IMG)")
     if _is_text(head):
-        return _identify_text(head)
+        return _identify_text(head, text_head)
     return FileType(Kind.UNKNOWN, "data")
 
 
-def _identify_text(head: bytes) -> FileType:
-    # A script's shape shows in its first few KiB; searching all 64 KiB of every source file is slow.
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:4096]
+def _identify_text(head: bytes, text_head: int) -> FileType:
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:text_head]
     shebang = _SHEBANG.match(text)
     if shebang:
         return FileType(Kind.SCRIPT, "script", shebang.group(1).decode("ascii", "replace"))

@@ -75,6 +75,9 @@ UNPACKED_KINDS = frozenset({Kind.ZIP, Kind.JAR, Kind.CRX, Kind.TAR, Kind.GZIP, K
 # Parts of a git checkout worth reading: what runs (hooks) and what configures what runs.
 _GIT_READ = ("hooks", "config", "info/attributes")
 _HEAD = 65536
+# Script shapes of text files (the kind of an extension-less script) are looked for in this head:
+# the walk's detectors go by name and content, so the typing only needs the common case.
+_TEXT_HEAD = 4096
 
 
 class _Budget:
@@ -222,7 +225,7 @@ def _read_file(path: str, inner: str, where: str, mode: int, size: int, limits: 
         return
     if size > limits.max_file_bytes:
         yield Problem(TOO_LARGE, where, f"{size:,} bytes, over the {limits.max_file_bytes:,}-byte limit; head scanned")
-        filetype = identify(data[:_HEAD], size, tail)
+        filetype = identify(data[:_HEAD], size, tail, text_head=_TEXT_HEAD)
         yield Member(where, inner, data, filetype, size)
         return
     yield from _expand(where, inner, data, size, 0, limits, _Budget(limits))
@@ -242,7 +245,7 @@ def _expand(
     where: str, inner: str, data: bytes, size: int, depth: int, limits: Limits, budget: _Budget
 ) -> Iterator[Member | Problem]:
     """Yield the file itself, then, if it is an archive, its members (recursively, within limits)."""
-    filetype = identify(data[:_HEAD], size, data[-512:])
+    filetype = identify(data[:_HEAD], size, data[-512:], text_head=_TEXT_HEAD)
     yield Member(where, inner, data, filetype, size, depth)
     if filetype.kind not in UNPACKED_KINDS:
         return

@@ -206,3 +206,14 @@ def test_parallel_scan_gives_the_same_verdict(tmp_path: Path, scanner: Scanner) 
     parallel = Scanner(workers=2).scan_path(root)
     assert parallel == single
     assert len([f for f in single.findings if f.rule_id == "artifacts.js-decoded-exec"]) == 2
+
+
+def test_identify_finds_a_script_shape_behind_padding_by_default() -> None:
+    from heistguard.artifacts.filetype import Kind, identify
+
+    padded = (
+        b"' " + b"x" * 78 + b"\n" * 1 + (b"' padding comment line\n" * 400) + b'Set s = CreateObject("WScript.Shell")\n'
+    )
+    assert len(padded) > 8192
+    assert identify(padded).detail == "vbscript"
+    assert identify(padded, text_head=4096).kind is Kind.TEXT
