@@ -18,7 +18,7 @@ from pathlib import Path
 
 from heistguard.artifacts.detectors import DETECTORS
 from heistguard.artifacts.detectors.base import Detector, ScanContext, Target
-from heistguard.artifacts.detectors.features import Triggers
+from heistguard.artifacts.detectors.triggers import Triggers
 from heistguard.artifacts.detectors.walk_problems import UNREADABLE, finding_for
 from heistguard.artifacts.walk import (
     FileEntry,
