@@ -148,3 +148,25 @@ def test_file_hash_in_the_intel_store_is_reported(
     (row,) = [json.loads(line) for line in out.splitlines()]
     assert code == 1
     assert any(f["rule_id"] == "intel.known-malicious" and digest in json.dumps(f) for f in row["findings"])
+
+
+def test_url_in_an_autorun_task_is_looked_up_in_the_intel_store(
+    lure: Path, store_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with IntelStore.open(store_path) as store:
+        source = Source(id="test-c2", name="test C2 feed", url=None, as_of=None, licence=None, bundled=False)
+        record = IndicatorRecord(
+            type="domain",
+            value="api.example.invalid",
+            display="api.example.invalid",
+            category="c2",
+            source_id="test-c2",
+            confidence=90,
+        )
+        with store.transaction():
+            store.add_records(source, [record])
+    code, out, _ = run(capsys, "--db", str(store_path), "scan", "-f", "json", str(lure))
+    (row,) = [json.loads(line) for line in out.splitlines()]
+    intel = [f for f in row["findings"] if f["rule_id"] == "intel.known-malicious"]
+    assert code == 1 and intel
+    assert intel[0]["evidence"][0]["location"]["path"].endswith(".vscode/tasks.json")

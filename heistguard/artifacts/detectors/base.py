@@ -11,7 +11,7 @@ from functools import cached_property
 from heistguard.artifacts.filetype import Kind
 from heistguard.artifacts.walk import Member
 from heistguard.config import ArtifactsConfig
-from heistguard.findings import Evidence, Finding, Location, Rule
+from heistguard.findings import Evidence, Finding, IndicatorRef, Location, Rule
 
 # Text files larger than this are minified bundles or data, not hand-written lures; code rules
 # still read them, but evidence lines are clipped.
@@ -81,6 +81,14 @@ class Target:
                 quoted = "…" + self.text[lo : lo + _EVIDENCE_CHARS].strip() + "…"
             text = quoted
         return Evidence(location=Location(path=self.path, line=line, logical=logical), text=_clip(text))
+
+
+_URL_IN_TEXT = re.compile(r"https?://[^\s'\"`|;&)<>]+")
+
+
+def urls_in(text: str) -> list[IndicatorRef]:
+    """URLs a command or config names, as indicators the scanner looks up in the intel store."""
+    return [IndicatorRef(type="url", value=url.rstrip(".,")) for url in dict.fromkeys(_URL_IN_TEXT.findall(text))][:10]
 
 
 def _clip(text: str) -> str:

@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import Iterator
 
-from heistguard.artifacts.detectors.base import Detector, Sample, ScanContext, Target
+from heistguard.artifacts.detectors.base import Detector, Sample, ScanContext, Target, urls_in
 from heistguard.findings import Finding, Rule, Severity
 
 RULE = Rule(
@@ -72,7 +72,7 @@ def _check(target: Target, ctx: ScanContext) -> Iterator[Finding]:
         evidence = [target.evidence(offset if offset >= 0 else None, f'"{hook}": {json.dumps(command)}')]
         reasons = [reason for reason, pattern in DANGER if pattern.search(command)]
         if reasons:
-            yield RULE.finding(f"`{hook}` script {', '.join(reasons)}", evidence)
+            yield RULE.finding(f"`{hook}` script {', '.join(reasons)}", evidence, indicators=urls_in(command))
         elif not all(_BUILD_TOOLS.match(part.strip()) for part in re.split(r"&&|\|\||;", command) if part.strip()):
             yield RULE.finding(f"`{hook}` script runs code on install", evidence, severity=Severity.LOW)
 

@@ -30,10 +30,21 @@ _EXEC = re.compile(
 _SPAWN = re.compile(
     r"\b(?:subprocess\.(?:Popen|call|run|check_call|check_output)|os\.(?:system|popen|exec\w*|spawn\w*))\s*\("
 )
+# `backend-path = ["."]` (or any in-tree folder) makes pip import the repo's own build code.
+_IN_TREE_BACKEND = re.compile(r"^\s*backend-path\s*=\s*\[[^\]]*['\"]\.{0,2}[\w./-]*['\"]", re.M)
 _COMMENT = re.compile(r"^\s*#.*$", re.M)
 
 
 def _check(target: Target, ctx: ScanContext) -> Iterator[Finding]:
+    if target.name == "pyproject.toml":
+        backend = _IN_TREE_BACKEND.search(target.text)
+        if backend:
+            yield RULE.finding(
+                "pyproject.toml builds with a backend from the repo itself (code run by pip install)",
+                [target.evidence(backend.start())],
+                severity=Severity.MEDIUM,
+            )
+        return
     text = _COMMENT.sub(lambda m: " " * len(m.group(0)), target.text)
     if target.name.endswith(".pth"):
         # Only lines starting with `import` are executed; anything beyond a plain import is code.
@@ -60,7 +71,14 @@ def _check(target: Target, ctx: ScanContext) -> Iterator[Finding]:
 
 DETECTOR = Detector(
     rule=RULE,
-    applies=lambda t: t.is_text and (t.name == "setup.py" or (t.name.endswith(".pth") and "import" in t.text[:65536])),
+    applies=lambda t: (
+        t.is_text
+        and (
+            t.name == "setup.py"
+            or (t.name == "pyproject.toml" and "backend-path" in t.text)
+            or (t.name.endswith(".pth") and "import" in t.text[:65536])
+        )
+    ),
     check=_check,
     bad=(
         Sample(
@@ -72,6 +90,10 @@ DETECTOR = Detector(
         ),
         Sample("setup.py", b"import base64\nexec(base64.b64decode(PAYLOAD))\nfrom setuptools import setup\nsetup()\n"),
         Sample("evil.pth", b"import os; os.system('id')\n"),
+        Sample(
+            "pyproject.toml",
+            b'[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["_build"]\n',
+        ),
     ),
     good=(
         Sample(
@@ -79,6 +101,7 @@ DETECTOR = Detector(
             b"from setuptools import setup\n# exec(open('x').read()) is not used\nsetup(name='ok', version='1.0')\n",
         ),
         Sample("distutils-precedence.pth", b"import os\n"),
+        Sample("pyproject.toml", b'[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'),
         Sample(
             "zz.pth",
             b"import os; enabled = os.environ.get('X', 'local') == 'local'; "

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from heistguard.artifacts.detectors.base import Detector, Sample, ScanContext, Target
+from heistguard.artifacts.detectors.base import Detector, Sample, ScanContext, Target, urls_in
 from heistguard.artifacts.detectors.npm_install_script import DANGER
 from heistguard.findings import Finding, Rule, Severity
 
@@ -72,7 +72,10 @@ def _check(target: Target, ctx: ScanContext) -> Iterator[Finding]:
         evidence = [target.evidence(offset, f"task {label!r} runs on folder open: {command}")]
         if reasons:
             yield RULE.finding(
-                f"task {label!r} runs on folder open and {', '.join(reasons)}", evidence, severity=Severity.CRITICAL
+                f"task {label!r} runs on folder open and {', '.join(reasons)}",
+                evidence,
+                indicators=urls_in(command),
+                severity=Severity.CRITICAL,
             )
         else:
             yield RULE.finding(f"task {label!r} runs on folder open", evidence)
