@@ -197,7 +197,7 @@ class IntelLookup:
         plain: _PlainForms | None = None
         left: Iterable[int] = range(len(values))
         if len(values) >= _SQL_BATCH and all(isinstance(v, str) for v in values):
-            plain, parsed, left = self._normalise_plain(values, forced)
+            plain, left = self._normalise_plain(values, forced)
         for i in left:
             value = values[i]
             try:
@@ -220,9 +220,9 @@ class IntelLookup:
 
     def _normalise_plain(
         self, values: Sequence[str | Indicator], forced: IndicatorType | None
-    ) -> tuple[_PlainForms, dict[int, Indicator], list[int]]:
-        """Normalise the plain values of a big batch in DuckDB; returns them and the indexes that need
-        `normalise()` (unusual forms, mixed-case EVM addresses whose EIP-55 checksum must be checked)."""
+    ) -> tuple[_PlainForms, list[int]]:
+        """Normalise the plain values of a big batch in DuckDB; returns them and the indexes left for
+        `normalise()`. Mixed-case EVM addresses get their EIP-55 check here: Keccak is not in SQL."""
         raw = pa.table(
             {"idx": pa.array(range(len(values)), type=pa.int64()), "raw": pa.array(values, type=pa.string())}
         )
@@ -232,24 +232,24 @@ class IntelLookup:
             table = conn.sql(PLAIN_FORMS_SQL).to_arrow_table()
         finally:
             conn.unregister("hg_raw")
-        settled = pc.and_(pc.is_valid(table.column("type")), pc.not_equal(table.column("type"), "evm-mixed"))
+        types, keys = table.column("type"), table.column("key")
+        mixed = pc.indices_nonzero(pc.fill_null(pc.equal(types, "evm-mixed"), False))
+        if forced in (None, IndicatorType.ADDRESS) and len(mixed):
+            valid = [
+                i
+                for i, key in zip(mixed.to_pylist(), pc.take(keys, mixed).to_pylist(), strict=True)
+                if evm_checksum_ok(key[2:])
+            ]
+            checked = pc.is_in(table.column("idx"), value_set=pa.array(valid, type=pa.int64()))
+            types = pc.if_else(checked, "address", types)
+            keys = pc.if_else(checked, pc.utf8_lower(keys), keys)
+            table = table.set_column(1, "type", types).set_column(2, "key", keys)
+        settled = pc.and_(pc.is_valid(types), pc.not_equal(types, "evm-mixed"))
         if forced is not None:
-            settled = pc.and_(settled, pc.equal(table.column("type"), forced.value))
+            settled = pc.and_(settled, pc.equal(types, forced.value))
         settled = pc.fill_null(settled, False)
-        parsed: dict[int, Indicator] = {}
-        left: list[int] = []
-        unsettled = pc.indices_nonzero(pc.invert(settled))
-        for i, type_name, key in zip(
-            unsettled.to_pylist(),
-            pc.take(table.column("type"), unsettled).to_pylist(),
-            pc.take(table.column("key"), unsettled).to_pylist(),
-            strict=True,
-        ):
-            if type_name == "evm-mixed" and forced in (None, IndicatorType.ADDRESS) and evm_checksum_ok(key[2:]):
-                parsed[i] = Indicator(IndicatorType.ADDRESS, key.lower(), key)  # a valid checksum is its own display
-            else:
-                left.append(i)
-        return _PlainForms(table.append_column("settled", settled)), parsed, left
+        left = pc.indices_nonzero(pc.invert(settled)).to_pylist()
+        return _PlainForms(table.append_column("settled", settled)), left
 
     def _query(self, keys: pa.Table) -> dict[int, list[tuple[object, ...]]]:
         """One DuckDB join of every key, and every domain a key contains, against the indicators:
