@@ -1,0 +1,181 @@
+"""Where the transfers are queried: the embedded DuckDB store or Apache Spark, through one set of Ibis expressions.
+
+Screening and tracing ask the engine only a few questions (the transfers leaving or reaching a set
+of addresses, the inputs of some Bitcoin transactions, the token table); each is written once as an
+Ibis expression, so DuckDB and PySpark run the very same query. Ibis is the maintained library for
+exactly this: one dataframe API compiled to each backend's SQL, without a hand-written second copy.
+Parquet is the exchange format: `export_parquet` writes the store's chain tables for Spark to read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pyarrow as pa
+
+from heistguard.chain.store import ensure_chain_schema, has_chain_tables
+from heistguard.errors import BadInput, StoreError
+from heistguard.intel.store import IntelStore
+
+TABLES = ("transfers", "utxo_inputs", "utxo_outputs", "utxo_txs", "tokens")
+EDGE_COLUMNS = (
+    "chain",
+    "tx",
+    "block",
+    "time",
+    "position",
+    "from_address",
+    "to_address",
+    "asset",
+    "amount",
+    "decimals",
+    "kind",
+    "origin",
+)
+
+
+@dataclass
+class Engine:
+    """An Ibis connection that holds the chain tables under their plain names."""
+
+    name: str
+    con: Any
+
+    def table(self, name: str) -> Any:
+        if self.name == "duckdb":
+            return self.con.table(name, database="chain")
+        return self.con.table(name)
+
+    def fetch(self, expr: Any) -> pa.Table:
+        return self.con.to_pyarrow(expr)
+
+    # --- the questions screening and tracing ask ---------------------------------------------------
+
+    def _edges(
+        self,
+        side: str,
+        addresses: Iterable[str],
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        chain: str | None = None,
+    ) -> list[dict[str, Any]]:
+        wanted = sorted(set(addresses))
+        if not wanted:
+            return []
+        transfers = self.table("transfers")
+        keys = ibis.memtable(pa.table({side: pa.array(wanted, pa.string())}))
+        expr = transfers.semi_join(keys, side)
+        if since is not None:
+            expr = expr.filter(expr.time >= since)
+        if until is not None:
+            expr = expr.filter(expr.time <= until)
+        if chain is not None:
+            expr = expr.filter(expr.chain == chain)
+        expr = expr.select(*EDGE_COLUMNS).order_by(["chain", "block", "tx", "origin", "position"])
+        return self.fetch(expr).to_pylist()
+
+    def edges_from(self, addresses: Iterable[str], **window: Any) -> list[dict[str, Any]]:
+        """Every transfer sent by one of `addresses` (in the time window)."""
+        return self._edges("from_address", addresses, **window)
+
+    def edges_to(self, addresses: Iterable[str], **window: Any) -> list[dict[str, Any]]:
+        """Every transfer received by one of `addresses` (in the time window)."""
+        return self._edges("to_address", addresses, **window)
+
+    def edges_of_tx(self, txs: Iterable[str]) -> list[dict[str, Any]]:
+        return self._edges("tx", txs)
+
+    def multi_input_spends(self, chain: str) -> list[dict[str, Any]]:
+        """(tx, address, coinjoin) for every input of a transaction with inputs from two or more addresses."""
+        inputs = self.table("utxo_inputs")
+        txs = self.table("utxo_txs")
+        inputs = inputs.filter((inputs.chain == chain) & inputs.address.notnull())
+        per_tx = inputs.group_by("tx").aggregate(owners=inputs.address.nunique())
+        joined = inputs.join(per_tx.filter(per_tx.owners >= 2), "tx").join(txs.filter(txs.chain == chain), "tx")
+        expr = joined.select("tx", "address", "coinjoin").distinct().order_by(["tx", "address"])
+        return self.fetch(expr).to_pylist()
+
+    def two_output_spends(self, chain: str) -> list[dict[str, Any]]:
+        """Outputs of non-CoinJoin, non-coinbase transactions with exactly two outputs (change candidates)."""
+        outputs = self.table("utxo_outputs")
+        txs = self.table("utxo_txs")
+        pick = txs.filter((txs.chain == chain) & (txs.output_count == 2) & ~txs.coinjoin & ~txs.is_coinbase)
+        expr = outputs.filter(outputs.chain == chain).semi_join(pick, "tx")
+        expr = expr.select("tx", "idx", "address", "value", "block").order_by(["tx", "idx"])
+        return self.fetch(expr).to_pylist()
+
+    def first_seen_outputs(self, chain: str, addresses: Iterable[str]) -> dict[str, int]:
+        """The first block in which each address was paid."""
+        wanted = sorted(set(addresses))
+        if not wanted:
+            return {}
+        outputs = self.table("utxo_outputs")
+        keys = ibis.memtable(pa.table({"address": pa.array(wanted, pa.string())}))
+        expr = outputs.filter(outputs.chain == chain).semi_join(keys, "address")
+        expr = expr.group_by("address").aggregate(first=expr.block.min()).order_by("address")
+        return {r["address"]: int(r["first"]) for r in self.fetch(expr).to_pylist()}
+
+    def tokens(self) -> list[dict[str, Any]]:
+        t = self.table("tokens")
+        return self.fetch(t.order_by(["chain", "address"])).to_pylist()
+
+    def transfer_count(self) -> int:
+        return int(self.fetch(self.table("transfers").count().as_table()).column(0)[0].as_py())
+
+
+def duckdb_engine(store: IntelStore) -> Engine:
+    """The store itself, through Ibis's DuckDB backend on the store's own connection."""
+    if not has_chain_tables(store):
+        if store.read_only:
+            raise StoreError("no chain data in the store", str(store.path), "run `heistguard chain ingest` first")
+        ensure_chain_schema(store)
+    return Engine("duckdb", ibis.duckdb.from_connection(store.conn))
+
+
+def export_parquet(store: IntelStore, folder: Path) -> Path:
+    """Write the chain tables as Parquet (one file per table) for Spark or any other engine to read."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for table in TABLES:
+        target = folder / f"{table}.parquet"
+        store.conn.execute(f"COPY chain.{table} TO '{target}' (FORMAT PARQUET)").fetchall()
+    return folder
+
+
+_SPARK_SESSIONS: dict[str, Any] = {}
+
+
+def spark_session(master: str = "local[*]") -> Any:
+    """One Spark session per master for the life of the process (starting one takes seconds)."""
+    if master not in _SPARK_SESSIONS:
+        try:
+            from pyspark.sql import SparkSession
+        except ImportError:
+            raise BadInput("Spark is not installed", "--engine spark", "pip install 'heistguard[spark]'") from None
+        builder = (
+            SparkSession.builder.master(master)
+            .appName("heistguard-chain")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.sql.shuffle.partitions", "8")
+        )
+        session = builder.getOrCreate()
+        session.sparkContext.setLogLevel("ERROR")
+        _SPARK_SESSIONS[master] = session
+    return _SPARK_SESSIONS[master]
+
+
+def spark_engine(parquet: Path, master: str = "local[*]", session: Any = None) -> Engine:
+    """Spark reading the Parquet chain tables under `parquet` (a folder written by `export_parquet`, or
+    the same layout on HDFS/S3 for a cluster)."""
+    spark = session or spark_session(master)
+    for table in TABLES:
+        path = parquet / f"{table}.parquet"
+        if not path.exists():
+            raise BadInput("missing Parquet table", str(path), "write it with `heistguard chain export`")
+        spark.read.parquet(str(path)).createOrReplaceTempView(table)
+    return Engine("spark", ibis.pyspark.connect(spark))
