@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from heistguard.chain.rules import RULES as CHAIN_RULES
 from heistguard.findings import Rule
 from heistguard.intel.rules import RULES as INTEL_RULES
 
@@ -11,7 +12,7 @@ from heistguard.intel.rules import RULES as INTEL_RULES
 @cache
 def all_rules() -> dict[str, Rule]:
     rules: dict[str, Rule] = {}
-    for rule in (*INTEL_RULES,):
+    for rule in (*INTEL_RULES, *CHAIN_RULES):
         if rule.id in rules:
             raise ValueError(f"duplicate rule id {rule.id}")
         rules[rule.id] = rule

@@ -46,6 +46,9 @@ def _register_guards() -> None:
     from heistguard.intel.cli import intel_app
 
     app.add_typer(intel_app, name="intel")
+    from heistguard.chain.cli import chain_app
+
+    app.add_typer(chain_app, name="chain")
 
 
 _register_guards()

@@ -422,6 +422,8 @@ class Tracer:
                 replayed.append(row)
                 if edge_id(e) in decoys or amount == 0 or dst is None or src == dst:
                     continue
+                if (e["tx"], dst) in swap_txs:
+                    continue  # what a swap paid back is credited below, with the stolen share of what was given
                 if src in source_set and (not seed_ids or edge_id(e) in seed_ids) and e["asset"] in stolen:
                     taint, share = Fraction(amount), {e["asset"]: Fraction(amount, stolen[e["asset"]])}
                     pieces: list[list[Any]] = []

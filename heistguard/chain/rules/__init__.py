@@ -1,0 +1,50 @@
+"""The chain guard's rules: screening exposure, and laundering patterns found in a finished trace.
+
+Each rule lives in its own module with its `detect`; this registry lists them explicitly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from heistguard.chain.rules import (
+    address_poisoning,
+    dormant,
+    endpoints,
+    exposure,
+    fan_in,
+    fan_out,
+    mixer_denominations,
+    peel_chain,
+    rapid_swaps,
+    trace_summary,
+)
+from heistguard.chain.rules.context import TraceContext
+from heistguard.findings import Finding, Rule
+
+TRACE_DETECTORS: tuple[Callable[[TraceContext], list[Finding]], ...] = (
+    endpoints.detect,
+    mixer_denominations.detect,
+    peel_chain.detect,
+    fan_out.detect,
+    fan_in.detect,
+    rapid_swaps.detect,
+    dormant.detect,
+    address_poisoning.detect,
+)
+RULES: tuple[Rule, ...] = (
+    *exposure.RULES,
+    *endpoints.RULES,
+    *mixer_denominations.RULES,
+    *peel_chain.RULES,
+    *fan_out.RULES,
+    *fan_in.RULES,
+    *rapid_swaps.RULES,
+    *dormant.RULES,
+    *address_poisoning.RULES,
+    *trace_summary.RULES,
+)
+
+
+def trace_findings(ctx: TraceContext) -> list[Finding]:
+    return [finding for detect in TRACE_DETECTORS for finding in detect(ctx)]

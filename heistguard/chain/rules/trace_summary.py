@@ -1,0 +1,40 @@
+"""The trace summary: where the traced value ended up, per entity, with amount and share."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from heistguard.chain.trace import TraceResult
+from heistguard.findings import Evidence, Finding, Location, Rule, Severity
+
+TRACE_SUMMARY = Rule(
+    id="chain.trace-summary",
+    severity=Severity.INFO,
+    title="Where the traced value ended up, per entity",
+    rationale="The summary an incident responder sends on: each endpoint entity with the amount and share "
+    "attributable to the traced funds under the chosen taint model.",
+)
+RULES = (TRACE_SUMMARY,)
+
+
+def summary_finding(result: TraceResult) -> Finding:
+    evidence = []
+    for total in result.by_entity():
+        amounts = ", ".join(f"{int(v)} {a}" for a, v in sorted(total.amounts.items()))
+        share = sum(total.share.values(), Fraction(0))
+        shown = amounts or "value"
+        evidence.append(
+            Evidence(
+                location=Location(logical=f"{total.category} {total.entity}"),
+                text=shown + (f" ({float(share):.2%})" if share else "") + f" at {', '.join(sorted(total.addresses))}",
+            )
+        )
+    for address, left in sorted(result.unresolved.items()):
+        text = ", ".join(f"{int(v) if a != 'value' else float(v)} {a}" for a, v in sorted(left.items()))
+        evidence.append(Evidence(location=Location(logical="unresolved"), text=f"{text} still at {address}"))
+    stolen = ", ".join(f"{v} {a}" for a, v in sorted(result.stolen.items())) or "nothing"
+    return TRACE_SUMMARY.finding(
+        title=f"{result.direction.value} trace ({result.model.value}, {result.hops} hops) from {result.start}: "
+        f"{stolen} traced to {len(result.by_entity())} entities",
+        evidence=evidence,
+    )
