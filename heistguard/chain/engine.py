@@ -52,7 +52,10 @@ class Engine:
         return self.con.table(name)
 
     def fetch(self, expr: Any) -> pa.Table:
-        return self.con.to_pyarrow(expr)
+        table = self.con.to_pyarrow(expr)
+        # Spark hands timestamps back zoned (UTC); DuckDB's are naive UTC. One form for both.
+        fields = [pa.field(f.name, pa.timestamp("us")) if pa.types.is_timestamp(f.type) else f for f in table.schema]
+        return table.cast(pa.schema(fields))
 
     # --- the questions screening and tracing ask ---------------------------------------------------
 
@@ -162,6 +165,8 @@ def spark_session(master: str = "local[*]") -> Any:
             .config("spark.ui.enabled", "false")
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.shuffle.partitions", "8")
+            .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+            .config("spark.sql.adaptive.enabled", "true")
         )
         session = builder.getOrCreate()
         session.sparkContext.setLogLevel("ERROR")

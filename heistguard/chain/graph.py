@@ -42,15 +42,16 @@ def trace_graph(result: TraceResult) -> dict[str, Any]:
                 "tainted_received": _units(received.get(address, Fraction(0))),
             }
         )
+    shown = set(result.nodes)
     for d in result.decoys:
-        if d.edge["to_address"] not in result.nodes:
+        if d.edge["to_address"] not in shown:
             nodes.append({"id": d.edge["to_address"], "hop": None, "role": "decoy", "label": d.reason})
-            result.nodes.setdefault(d.edge["to_address"], {"hop": None, "role": "decoy"})
+            shown.add(d.edge["to_address"])
     edges = []
     seen = set()
     for e in result.edges:
         key = edge_id(e)
-        if key in seen or e["from_address"] not in result.nodes or e["to_address"] not in result.nodes:
+        if key in seen or e["from_address"] not in shown or e["to_address"] not in shown:
             continue
         seen.add(key)
         edges.append(
