@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from heistguard.chain.ingest import IngestResult, _one, _run, _set_progress, write_blocks
+from heistguard.chain.ingest import IngestResult, _drop_block, _one, _run, _set_progress, write_blocks
 from heistguard.chain.rows import (
     NATIVE,
     BlockRows,
@@ -342,10 +342,31 @@ def ingest_evm_rpc(
     stored = _one(store, "SELECT position FROM chain.ingest_progress WHERE source = ?", [key])
     head = as_int(rpc.call("eth_blockNumber", []), "eth_blockNumber", rpc.url)
     number = start if start is not None else (int(stored[0]) if stored else 0)
-    last = min(end, head) if end is not None else head
-    result = IngestResult(rpc.url, "rpc")
-    used = "none"
+    # The node may have reorganised (or rolled back) below where we stopped: step back to the fork.
     rewound = 0
+    while number > 0 and rewound < MAX_REORG_DEPTH:
+        held = _one(store, "SELECT hash FROM chain.blocks WHERE chain = ? AND number = ?", [chain, number - 1])
+        if held is None:
+            break
+        theirs = rpc.call("eth_getBlockByNumber", [hex(number - 1), False]) if number - 1 <= head else None
+        if isinstance(theirs, dict) and theirs.get("hash") == held[0]:
+            break
+        number -= 1
+        rewound += 1
+    if rewound:
+        # What we held from the fork up is not on the node's chain any more.
+        orphaned = store.conn.execute(
+            "SELECT number FROM chain.blocks WHERE chain = ? AND number >= ? ORDER BY number", [chain, number]
+        ).fetchall()
+        with store.transaction():
+            for (height,) in orphaned:
+                _drop_block(store, chain, int(height))
+        result_reorged = [int(h) for (h,) in orphaned]
+    else:
+        result_reorged = []
+    last = min(end, head) if end is not None else head
+    result = IngestResult(rpc.url, "rpc", reorged_blocks=result_reorged)
+    used = "none"
     while number <= last:
         answer, used = fetch_evm_block(rpc, number, traces)
         parent = answer.block.get("parentHash")
