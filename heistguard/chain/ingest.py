@@ -288,15 +288,60 @@ def record_block(
     return reorg
 
 
+_BLOCKS_ARROW = pa.schema(
+    [("chain", pa.string()), ("number", pa.int64()), ("hash", pa.string()), ("parent_hash", pa.string()), ("time", _TS)]
+)
+
+
+def record_blocks(store: IntelStore, blocks: list[BlockRows], result: IngestResult) -> set[tuple[str, int]]:
+    """Note a batch's blocks in one query each way; only a height stored with another hash takes the slow reorg path."""
+    latest: dict[tuple[str, int], BlockRows] = {}
+    for block in blocks:
+        latest.setdefault((block.chain, block.number), block)
+    if not latest:
+        return set()
+    by_chain: dict[str, list[int]] = {}
+    for chain, number in latest:
+        by_chain.setdefault(chain, []).append(number)
+    stored: dict[tuple[str, int], str] = {}
+    for chain, numbers in by_chain.items():
+        rows = store.conn.execute(
+            "SELECT number, hash FROM chain.blocks WHERE chain = ? AND number BETWEEN ? AND ?",
+            [chain, min(numbers), max(numbers)],
+        ).fetchall()
+        stored.update({(chain, int(n)): str(h) for n, h in rows})
+    fresh = []
+    for key, block in sorted(latest.items()):
+        if not block.hash:
+            continue
+        if key not in stored or (stored[key] == block.hash and block.parent_hash):
+            fresh.append(block)  # new, or the same block now with its parent (a blocks file after the rest)
+        elif stored[key] != block.hash and record_block(
+            store, block.chain, block.number, block.hash, block.parent_hash, block.time
+        ):
+            result.reorged_blocks.append(block.number)
+    if fresh:
+        table = pa.Table.from_pylist(
+            [
+                {"chain": b.chain, "number": b.number, "hash": b.hash, "parent_hash": b.parent_hash, "time": b.time}
+                for b in fresh
+            ],
+            schema=_BLOCKS_ARROW,
+        )
+        store.conn.register("hg_new_blocks", table)
+        try:
+            _run(store, "INSERT OR REPLACE INTO chain.blocks SELECT * FROM hg_new_blocks")
+        finally:
+            store.conn.unregister("hg_new_blocks")
+    return set(latest)
+
+
 def write_blocks(store: IntelStore, blocks: Iterable[BlockRows], result: IngestResult) -> None:
     """Write a batch of blocks (call inside a transaction)."""
     merged: dict[str, list[tuple[Any, ...]]] = {t: [] for t in _ARROW}
-    seen: set[tuple[str, int]] = set()
+    blocks = list(blocks)
+    seen = record_blocks(store, blocks, result)
     for block in blocks:
-        if (block.chain, block.number) not in seen:
-            seen.add((block.chain, block.number))
-            if record_block(store, block.chain, block.number, block.hash, block.parent_hash, block.time):
-                result.reorged_blocks.append(block.number)
         merged["transfers"].extend(block.transfers)
         merged["utxo_outputs"].extend(block.outputs)
         merged["utxo_inputs"].extend(block.inputs)
@@ -375,10 +420,7 @@ def ingest_file(
         nonlocal pending, pending_rows
         with store.transaction():
             if table == "blocks":
-                for block in pending.values():
-                    if record_block(store, block.chain, block.number, block.hash, block.parent_hash, block.time):
-                        result.reorged_blocks.append(block.number)
-                result.blocks += len(pending)
+                result.blocks += len(record_blocks(store, list(pending.values()), result))
             elif table == "tokens":
                 pass  # written row by row below
             else:
