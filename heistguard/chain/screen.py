@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from heistguard.chain.decoys import DecoyJudge
 from heistguard.chain.engine import Engine
 from heistguard.chain.labels import BAD_CATEGORIES, Label, Labeller
 from heistguard.chain.trace import edge_key
@@ -78,14 +79,15 @@ def _reach(
     window: dict[str, Any],
 ) -> dict[str, tuple[int, str, list[dict[str, Any]]]]:
     """address -> (hops, listed seed, path) for everything within `hops` of the seeds in one direction."""
+    judge = DecoyJudge.from_tokens(engine.tokens())
     found: dict[str, tuple[int, str, list[dict[str, Any]]]] = {s: (0, s, []) for s in seeds}
     frontier = list(seeds)
     for hop in range(1, hops + 1):
         rows = engine.edges_from(frontier, **window) if forward else engine.edges_to(frontier, **window)
         best: dict[str, dict[str, Any]] = {}
         for e in sorted(rows, key=edge_key):
-            if not e["amount"]:
-                continue  # zero-value transfers are anyone's to fake (address poisoning)
+            if judge.judge(e):
+                continue  # zero-value, fake-token and look-alike transfers are anyone's to fake (address poisoning)
             near, far = (e["from_address"], e["to_address"]) if forward else (e["to_address"], e["from_address"])
             if far is None or far in found:
                 continue

@@ -35,6 +35,19 @@ class TraceContext:
         return into
 
 
+NATIVE_DECIMALS = {"ETH": 18, "BTC": 8}
+
+
+def readable(asset: str, amount: Fraction | int) -> str:
+    """An amount for people: whole coins for ETH and BTC (exact base units stay in the evidence)."""
+    decimals = NATIVE_DECIMALS.get(asset)
+    if decimals is None:
+        return f"{int(amount)} {asset} (base units)"
+    whole = Fraction(amount) / 10**decimals
+    text = f"{float(whole):,.{min(decimals, 8)}f}".rstrip("0").rstrip(".")
+    return f"{text} {asset}"
+
+
 def transfer_evidence(e: dict[str, Any], note: str = "") -> Evidence:
     text = f"{e['time']:%Y-%m-%d %H:%M:%S} {e['from_address']} -> {e['to_address']} {e['amount']} {e['asset']}"
     return Evidence(location=Location(logical=f"tx {e['tx']}"), text=text + (f" ({note})" if note else ""))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from heistguard.chain.rules.context import TraceContext, address_refs
+from heistguard.chain.rules.context import TraceContext, address_refs, readable
 from heistguard.findings import Evidence, Finding, Location, Rule, Severity
 
 EXCHANGE_ENDPOINT = Rule(
@@ -36,7 +36,7 @@ _RULE_FOR = {"exchange": EXCHANGE_ENDPOINT, "mixer": MIXER_DEPOSIT, "bridge": BR
 
 
 def _amounts(amounts: dict[str, Fraction]) -> str:
-    return ", ".join(f"{int(v)} {asset}" for asset, v in sorted(amounts.items()))
+    return ", ".join(readable(asset, v) for asset, v in sorted(amounts.items()))
 
 
 def detect(ctx: TraceContext) -> list[Finding]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from heistguard.chain.rules.context import readable
 from heistguard.chain.trace import TraceResult
 from heistguard.findings import Evidence, Finding, Location, Rule, Severity
 
@@ -20,7 +21,7 @@ RULES = (TRACE_SUMMARY,)
 def summary_finding(result: TraceResult) -> Finding:
     evidence = []
     for total in result.by_entity():
-        amounts = ", ".join(f"{int(v)} {a}" for a, v in sorted(total.amounts.items()))
+        amounts = ", ".join(f"{readable(a, v)} ({int(v)} base units)" for a, v in sorted(total.amounts.items()))
         share = sum(total.share.values(), Fraction(0))
         shown = amounts or "value"
         evidence.append(
@@ -30,9 +31,11 @@ def summary_finding(result: TraceResult) -> Finding:
             )
         )
     for address, left in sorted(result.unresolved.items()):
-        text = ", ".join(f"{int(v) if a != 'value' else float(v)} {a}" for a, v in sorted(left.items()))
+        text = ", ".join(
+            readable(a, v) if a != "value" else f"{float(v):.2%} of the value" for a, v in sorted(left.items())
+        )
         evidence.append(Evidence(location=Location(logical="unresolved"), text=f"{text} still at {address}"))
-    stolen = ", ".join(f"{v} {a}" for a, v in sorted(result.stolen.items())) or "nothing"
+    stolen = ", ".join(readable(a, v) for a, v in sorted(result.stolen.items())) or "nothing"
     return TRACE_SUMMARY.finding(
         title=f"{result.direction.value} trace ({result.model.value}, {result.hops} hops) from {result.start}: "
         f"{stolen} traced to {len(result.by_entity())} entities",
