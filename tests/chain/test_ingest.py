@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import csv
 import json
+import signal
+import subprocess
+import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -220,3 +224,44 @@ def test_not_chain_data_is_refused(store: IntelStore, tmp_path: Path) -> None:
     path.write_text("name,age\nalice,3\n")
     with pytest.raises(BadInput, match="unrecognised chain data"):
         ingest_file(store, path)
+
+
+def test_an_ingest_killed_half_way_resumes_without_losing_or_doubling(tmp_path: Path) -> None:
+    """A real SIGKILL of a real ingest process after its first commits; the rerun finishes the job exactly."""
+    rows = 40_000
+    path = tmp_path / "transactions.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["hash", "nonce", "block_number", "block_hash", "block_timestamp", "from_address",
+                         "to_address", "value", "receipt_status"])  # fmt: skip
+        for i in range(rows):
+            block = 1_000_000 + i // 3
+            writer.writerow(
+                [
+                    f"0x{i:064x}",
+                    i,
+                    block,
+                    f"0x{block:064x}",
+                    1_600_000_000 + block,
+                    f"0x{i % 997:040x}",
+                    f"0x{(i * 7) % 1009 + 5000:040x}",
+                    10**15 + i,
+                    1,
+                ]
+            )
+    db = tmp_path / "killed.duckdb"
+    command = [sys.executable, "-m", "heistguard", "--db", str(db), "chain", "ingest", str(path), "--batch-rows", "500"]
+    wal = db.with_name(db.name + ".wal")
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        if wal.exists() and wal.stat().st_size > 2_000_000:  # several batches committed
+            break
+        time.sleep(0.005)
+    process.send_signal(signal.SIGKILL)
+    assert process.wait() == -signal.SIGKILL, "the ingest finished before it could be killed"
+    rerun = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert "resumed after" in rerun.stderr.replace("\n", " ")
+    with IntelStore.open(db, read_only=True) as store:
+        got = store.conn.execute("SELECT count(*), count(DISTINCT tx), sum(amount) FROM chain.transfers").fetchone()
+    assert got == (rows, rows, Decimal(rows * 10**15 + rows * (rows - 1) // 2))
