@@ -183,7 +183,7 @@ def add_labels(store: IntelStore, labels: dict[str, str]) -> None:
             "attributed-theft" if role == "thief" else role,
             source.id,
             80,
-            description=f"bench {role} (bench{address[-4:]})",
+            description=f"bench {role} ({role}-{address[-4:]})",
         )
         for address, role in ((v, k) if k == "thief" else (k, v) for k, v in labels.items())
     ]

@@ -9,6 +9,7 @@ never through services, whose customers are not each other's counterparties.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,20 +44,34 @@ class ScreenResult:
     error: str | None = None
 
 
+_LOWER_EVM = re.compile(r"0x[0-9a-f]{40}")
+
+
 def address_form(value: str) -> str:
     """The transfers table's form of an address: EVM lower case, others as normalised by intel."""
+    value = value.strip()
+    if _LOWER_EVM.fullmatch(value):
+        return value  # all lower case: no checksum to verify, already the stored form (the 1M-address fast path)
     indicator = normalise(value, IndicatorType.ADDRESS)
     return indicator.value.lower() if indicator.value.startswith("0x") else indicator.value
 
 
-def listed_addresses(store: IntelStore) -> list[str]:
-    """Every current address the intel store holds as sanctioned, attributed to a heist, or otherwise bad."""
-    found = {
-        record.value.lower() if record.value.startswith("0x") else record.value
-        for record in store.all_records()
-        if record.type == IndicatorType.ADDRESS.value and record.category in BAD_CATEGORIES and record.current
-    }
-    return sorted(found)
+def _key(value: str) -> str:
+    return value.lower() if value.startswith("0x") else value
+
+
+def listed_addresses(store: IntelStore) -> tuple[list[str], set[str]]:
+    """(every current address the intel store holds as sanctioned, attributed or otherwise bad; every address it
+    holds anything about), so a million screened addresses need a full lookup only where the store knows them."""
+    bad: set[str] = set()
+    known: set[str] = set()
+    for record in store.all_records():
+        if record.type != IndicatorType.ADDRESS.value:
+            continue
+        known.add(_key(record.value))
+        if record.category in BAD_CATEGORIES and record.current:
+            bad.add(_key(record.value))
+    return sorted(bad), known
 
 
 def _step(e: dict[str, Any]) -> dict[str, Any]:
@@ -132,12 +147,12 @@ def screen(
         result = ScreenResult(value, address)
         results.append(result)
         wanted.setdefault(address, []).append(result)
-    direct = labeller.labels(wanted)
+    seeds, known = listed_addresses(store)
+    direct = labeller.labels([a for a in wanted if a in known])
     for address, label in direct.items():
         for result in wanted[address]:
             result.direct.append(label)
     if hops:
-        seeds = listed_addresses(store)
         seed_labels = labeller.labels(seeds)
         window = {"since": since, "until": until, "chain": chain}
         for forward, direction in ((True, "received-from"), (False, "sent-to")):
