@@ -219,6 +219,7 @@ def _run_trace(
     engine: EngineName,
     master: str,
     parquet: Path | None,
+    max_nodes: int = 20_000,
 ) -> tuple[TraceResult, list[Finding]]:
     request = TraceRequest(
         start=start,
@@ -228,6 +229,7 @@ def _run_trace(
         until=_time(until, "--until"),
         min_amount=min_amount,
         model=model,
+        max_nodes=max_nodes,
     )
     with state_of(ctx).store(read_only=True) as store, _engine(store, engine, master, parquet) as eng:
         clusters = None
@@ -254,13 +256,16 @@ def trace_command(
     min_amount: int = typer.Option(0, "--min-amount", help="Do not follow transfers below this (base units)."),
     model: Model = typer.Option(Model.HAIRCUT, "--model", help="Taint model.", case_sensitive=False),
     graph: list[Path] = typer.Option([], "--graph", help="Write the trace graph: .json, .csv, .graphml or .html."),
+    max_nodes: int = typer.Option(20_000, "--max-nodes", help="Stop expanding past this many addresses."),
     engine: EngineName = ENGINE_OPTION,
     master: str = MASTER_OPTION,
     parquet: Path | None = PARQUET_OPTION,
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> int:
     """Follow stolen value to the exchanges, mixers and bridges it reached. Exit 1 when it reached any."""
-    result, findings = _run_trace(ctx, start, backward, hops, since, until, min_amount, model, engine, master, parquet)
+    result, findings = _run_trace(
+        ctx, start, backward, hops, since, until, min_amount, model, engine, master, parquet, max_nodes
+    )
     for path in graph:
         write_graph(result, path)
     verdict: Verdict = verdict_of(start, GUARD, findings, ("laundering", "review", "no-endpoints"))

@@ -114,6 +114,7 @@ class TraceResult:
     edges: list[dict[str, Any]]  # every transfer replayed, with its 'taint' (base units) and 'followed'
     nodes: dict[str, dict[str, Any]]  # address -> hop, label, role
     swaps: list[dict[str, Any]]
+    truncated_at_hop: int | None = None  # the hop where --max-nodes stopped the expansion
 
     def by_entity(self) -> list[EntityTotal]:
         totals: dict[tuple[str, str], EntityTotal] = {}
@@ -210,6 +211,8 @@ class TraceRequest:
     min_amount: int = 0  # base units; smaller transfers are not followed
     model: Model = Model.HAIRCUT
     chain: str | None = None
+    # A trace that reaches a hub (a hot wallet, a DEX router) would otherwise grow without bound.
+    max_nodes: int = 20_000
 
 
 def _is_tx_hash(value: str) -> bool:
@@ -284,6 +287,7 @@ class Tracer:
         deposits: dict[str, Label] = {}
         swap_txs: set[tuple[str, str]] = set()  # (tx, node) where the node swapped one asset for another
         in_assets: dict[tuple[str, str], set[str]] = defaultdict(set)  # (node, tx) -> assets it received
+        truncated: int | None = None
         for hop in range(1, request.hops + 1):
             members = [m for n in frontier for m in self._members(n)]
             for e in self.engine.edges_to(members, **window):
@@ -337,9 +341,14 @@ class Tracer:
             outs(unlabelled)
             self._find_deposits(unlabelled, outs_cache, first_time, deposits, nodes)
             frontier = [t for t in new if t not in stops and t not in deposits]
-        return self._replay(
+            if len(nodes) > request.max_nodes and frontier and hop < request.hops:
+                truncated = hop
+                break
+        result = self._replay(
             request, sources, seed_ids, edges, nodes, stops, deposits, parent, decoys, not_followed, swap_txs
         )
+        result.truncated_at_hop = truncated
+        return result
 
     def _find_deposits(
         self,

@@ -103,3 +103,10 @@ def test_a_malformed_start_is_a_clear_error(engine: Engine, heist_store: IntelSt
         trace(engine, Labeller(heist_store), TraceRequest("0x12345"))
     with pytest.raises(BadInput, match="transaction not in the store"):
         trace(engine, Labeller(heist_store), TraceRequest("0x" + "ab" * 32))
+
+
+def test_max_nodes_stops_a_runaway_trace_and_says_where(heist_store: IntelStore, engine: Engine) -> None:
+    result = trace(engine, Labeller(heist_store), TraceRequest(A["thief"], max_nodes=2))
+    assert result.truncated_at_hop == 1
+    assert result.unresolved == {A["p1"]: {"ETH": Fraction(600 * ETH)}}
+    assert trace(engine, Labeller(heist_store), TraceRequest(A["thief"])).truncated_at_hop is None

@@ -35,6 +35,14 @@ def summary_finding(result: TraceResult) -> Finding:
             readable(a, v) if a != "value" else f"{float(v):.2%} of the value" for a, v in sorted(left.items())
         )
         evidence.append(Evidence(location=Location(logical="unresolved"), text=f"{text} still at {address}"))
+    if result.truncated_at_hop is not None:
+        evidence.append(
+            Evidence(
+                location=Location(logical="limit"),
+                text=f"stopped after hop {result.truncated_at_hop}: more than {len(result.nodes) - 1} addresses "
+                "reached (raise --max-nodes, or narrow with --since/--until/--min-amount)",
+            )
+        )
     stolen = ", ".join(readable(a, v) for a, v in sorted(result.stolen.items())) or "nothing"
     return TRACE_SUMMARY.finding(
         title=f"{result.direction.value} trace ({result.model.value}, {result.hops} hops) from {result.start}: "
