@@ -326,6 +326,76 @@ def fetch_evm_block(rpc: JsonRpc, number: int, traces: str = "auto") -> tuple[Ev
 
 Progress = Callable[[int, int | None], None]
 
+_SYMBOL, _NAME, _DECIMALS = "0x95d89b41", "0x06fdde03", "0x313ce567"  # symbol(), name(), decimals()
+
+
+def _abi_text(data: Any) -> str | None:
+    """An ABI `string` return, or a `bytes32` one (old tokens such as MKR); None for anything else."""
+    if not isinstance(data, str) or not data.startswith("0x"):
+        return None
+    try:
+        raw = bytes.fromhex(data[2:])
+    except ValueError:
+        return None
+    if len(raw) == 32:
+        text = raw.rstrip(b"\0")
+    elif len(raw) >= 64:
+        offset = int.from_bytes(raw[:32], "big")
+        if offset + 32 > len(raw):
+            return None
+        length = int.from_bytes(raw[offset : offset + 32], "big")
+        text = raw[offset + 32 : offset + 32 + length]
+    else:
+        return None
+    decoded = text.decode("utf-8", errors="replace").strip()
+    return decoded[:64] if decoded and decoded.isprintable() else None
+
+
+def _token_metadata(rpc: JsonRpc, token: str, block: int) -> tuple[str | None, str | None, int | None]:
+    """(symbol, name, decimals) by `eth_call`; a contract that reverts or answers oddly gives None, not an error."""
+    answers: list[Any] = []
+    for selector in (_SYMBOL, _NAME, _DECIMALS):
+        try:
+            answers.append(rpc.call("eth_call", [{"to": token, "data": selector}, hex(block)]))
+        except RpcError as exc:
+            if "reach" in exc.what:
+                raise
+            answers.append(None)
+    decimals = None
+    if isinstance(answers[2], str) and len(answers[2]) == 66:
+        value = int(answers[2], 16)
+        decimals = value if value <= 255 else None
+    return _abi_text(answers[0]), _abi_text(answers[1]), decimals
+
+
+_TOKEN_KINDS = ("token", "erc721", "erc1155")
+
+
+def record_tokens(store: IntelStore, rpc: JsonRpc, rows: BlockRows) -> None:
+    """Look up symbol and decimals of token contracts seen for the first time (fake-token detection needs them),
+    and give the block's token transfers their decimals."""
+    tokens = sorted({t[7] for t in rows.transfers if t[11] in _TOKEN_KINDS})
+    if not tokens:
+        return
+    held: dict[str, int | None] = {
+        str(r[0]): r[1]
+        for r in store.conn.execute(
+            "SELECT address, decimals FROM chain.tokens WHERE chain = ? AND address IN (SELECT unnest(?))",
+            [rows.chain, tokens],
+        ).fetchall()
+    }
+    for token in tokens:
+        if token in held:
+            continue
+        symbol, name, decimals = _token_metadata(rpc, token, rows.number)
+        held[token] = decimals
+        _run(
+            store,
+            "INSERT OR REPLACE INTO chain.tokens VALUES (?, ?, ?, ?, ?)",
+            [rows.chain, token, symbol, name, decimals],
+        )
+    rows.transfers = [(*t[:10], held.get(t[7]), *t[11:]) if t[11] in _TOKEN_KINDS else t for t in rows.transfers]
+
 
 def ingest_evm_rpc(
     store: IntelStore,
@@ -378,6 +448,7 @@ def ingest_evm_rpc(
             continue
         rows = evm_block_rows(answer, chain, f"{rpc.url} block {number}")
         with store.transaction():
+            record_tokens(store, rpc, rows)
             write_blocks(store, [rows], result)
             _set_progress(store, key, number + 1, False)
         result.rows_read += len(rows.transfers)
@@ -544,4 +615,3 @@ __all__ = [
     "log_transfers",
     "trace_rows",
 ]
-_ = _run

@@ -18,6 +18,8 @@ from typing import Any, ClassVar
 
 import pytest
 
+from heistguard.chain.decoys import DecoyJudge
+from heistguard.chain.engine import duckdb_engine
 from heistguard.chain.rpc import TRANSFER_TOPIC, JsonRpc, RpcError, ingest_evm_rpc
 from heistguard.intel.store import IntelStore
 
@@ -131,6 +133,36 @@ def test_a_reorg_on_the_node_replaces_what_was_ingested(store: IntelStore, anvil
     result, _ = ingest_evm_rpc(store, node.rpc)
     assert result.reorged_blocks == [start]
     assert [r[2] for r in _rows(store)] == [dave]
+
+
+def _fake_usdt_runtime() -> str:
+    """A token that answers symbol() "USDT" and decimals() 6 like the real one, and otherwise behaves as _RUNTIME."""
+    symbol = b"USDT".ljust(32, b"\0").hex()
+    dispatch_len = 6 + 10 + 10
+    to_symbol = dispatch_len + len(_RUNTIME) // 2
+    to_decimals = to_symbol + 52
+    dispatch = (
+        "600035" "60e0" "1c"  # selector = calldataload(0) >> 224
+        f"80" "6395d89b41" "14" f"60{to_symbol:02x}" "57"  # symbol() -> jump
+        f"80" "63313ce567" "14" f"60{to_decimals:02x}" "57"  # decimals() -> jump
+    )  # fmt: skip
+    returns_symbol = "5b" "6020600052" "6004602052" "7f" + symbol + "604052" "60606000f3"  # fmt: skip
+    returns_decimals = "5b" "6006600052" "60206000f3"  # fmt: skip
+    return dispatch + _RUNTIME + returns_symbol + returns_decimals
+
+
+def test_token_symbols_come_from_the_node_and_a_fake_usdt_is_recognised(store: IntelStore, anvil_url: str) -> None:
+    node = Node(anvil_url)
+    start = node.head() + 1
+    fake = node.send(data=_initcode(_fake_usdt_runtime()))["contractAddress"].lower()
+    node.send(to=fake, data="0x" + _word("0x" + "f6" * 20) + _word(0))
+    ingest_evm_rpc(store, node.rpc, start=start)
+    tokens = store.conn.execute("SELECT address, symbol, decimals FROM chain.tokens").fetchall()
+    assert tokens == [(fake, "USDT", 6)]
+    judge = DecoyJudge.from_tokens(duckdb_engine(store).tokens())
+    assert judge.fake_token("ethereum", fake) == "0xdac17f958d2ee523a2206206994597c13d831ec7"
+    decimals = store.conn.execute("SELECT DISTINCT decimals FROM chain.transfers WHERE asset = ?", [fake]).fetchall()
+    assert decimals == [(6,)]
 
 
 class _Proxy(BaseHTTPRequestHandler):
