@@ -10,8 +10,9 @@ import os
 import re
 import tomllib
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from heistguard.errors import BadInput
 
@@ -29,10 +30,30 @@ class IntelConfig(_Section):
     """The DuckDB store file; `--db` and `$HEISTGUARD_DB` take precedence."""
 
 
+class ChainConfig(_Section):
+    """[chain] — defaults for `heistguard chain`; a command-line option always wins."""
+
+    engine: Literal["duckdb", "spark"] = "duckdb"
+    """Where screening and tracing run: the embedded store, or Spark over Parquet."""
+    spark_master: str = "local[*]"
+    """Spark master URL for engine = "spark" (local[*], spark://host:7077, yarn, k8s://...)."""
+    parquet: Path | None = None
+    """Parquet chain tables Spark reads (written by `heistguard chain export`); default: export the store."""
+    screen_hops: int = Field(default=2, ge=0, le=6)
+    """Exposure to listed addresses is searched within this many hops."""
+    trace_hops: int = Field(default=6, ge=1, le=50)
+    """How far a trace follows value."""
+    model: Literal["poison", "haircut", "fifo"] = "haircut"
+    """Taint model of traces and freeze lists."""
+    max_nodes: int = Field(default=20_000, ge=1)
+    """A trace stops expanding past this many addresses (hubs would make it unbounded)."""
+
+
 class Profile(_Section):
     """The whole file. Each guard adds its own section here and reads only that."""
 
     intel: IntelConfig = IntelConfig()
+    chain: ChainConfig = ChainConfig()
 
 
 def config_path(explicit: Path | None = None) -> Path | None:

@@ -8,6 +8,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import typer
@@ -140,9 +141,27 @@ def _engine(store: IntelStore, name: EngineName, master: str, parquet: Path | No
         yield spark_engine(export_parquet(store, Path(tmp)), master)
 
 
-ENGINE_OPTION = typer.Option(EngineName.DUCKDB, "--engine", help="Where to run the queries.", case_sensitive=False)
-MASTER_OPTION = typer.Option("local[*]", "--master", help="Spark master URL (with --engine spark).")
+ENGINE_OPTION = typer.Option(
+    None, "--engine", help="duckdb (default) or spark [profile chain.engine].", case_sensitive=False
+)
+MASTER_OPTION = typer.Option(None, "--master", help="Spark master URL [profile chain.spark_master, local[*]].")
 PARQUET_OPTION = typer.Option(None, "--parquet", help="Parquet chain tables for Spark (default: export the store).")
+MODEL_OPTION = typer.Option(None, "--model", help="poison | haircut | fifo [profile chain.model, haircut].")
+HOPS_OPTION = typer.Option(None, "--hops", help="How many hops to follow [profile chain.trace_hops, 6].")
+MAX_NODES_OPTION = typer.Option(None, "--max-nodes", help="Stop expanding past this many addresses [20000].")
+
+
+@dataclass
+class _Settings:
+    engine: EngineName
+    master: str
+    parquet: Path | None
+
+
+def _settings(ctx: typer.Context, engine: EngineName | None, master: str | None, parquet: Path | None) -> _Settings:
+    """Options as given, else the profile's [chain] section."""
+    profile = state_of(ctx).profile().chain
+    return _Settings(engine or EngineName(profile.engine), master or profile.spark_master, parquet or profile.parquet)
 
 
 def _time(text: str | None, option: str) -> dt.datetime | None:
@@ -181,11 +200,11 @@ def _screen_inputs(values: list[str]) -> list[str]:
 def screen_command(
     ctx: typer.Context,
     values: list[str] = typer.Argument(..., help="Addresses, files of addresses (one per line), or - for stdin."),
-    hops: int = typer.Option(2, "--hops", help="Exposure within this many hops (0: listed addresses only)."),
+    hops: int | None = typer.Option(None, "--hops", help="Exposure within this many hops [chain.screen_hops, 2]."),
     since: str | None = typer.Option(None, "--since", help="Only transfers at or after this time (ISO)."),
     until: str | None = typer.Option(None, "--until", help="Only transfers at or before this time (ISO)."),
-    engine: EngineName = ENGINE_OPTION,
-    master: str = MASTER_OPTION,
+    engine: EngineName | None = ENGINE_OPTION,
+    master: str | None = MASTER_OPTION,
     parquet: Path | None = PARQUET_OPTION,
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> int:
@@ -193,7 +212,12 @@ def screen_command(
     items = _screen_inputs(values)
     if not items:
         raise BadInput("nothing to screen", "arguments", "no addresses were given")
-    with state_of(ctx).store(read_only=True) as store, _engine(store, engine, master, parquet) as eng:
+    settings = _settings(ctx, engine, master, parquet)
+    hops = hops if hops is not None else state_of(ctx).profile().chain.screen_hops
+    with (
+        state_of(ctx).store(read_only=True) as store,
+        _engine(store, settings.engine, settings.master, settings.parquet) as eng,
+    ):
         results = screen(eng, store, items, hops, _time(since, "--since"), _time(until, "--until"))
         intel = Labeller(store).intel
         verdicts = []
@@ -211,27 +235,32 @@ def _run_trace(
     ctx: typer.Context,
     start: str,
     backward: bool,
-    hops: int,
+    hops: int | None,
     since: str | None,
     until: str | None,
     min_amount: int,
-    model: Model,
-    engine: EngineName,
-    master: str,
+    model: Model | None,
+    engine: EngineName | None,
+    master: str | None,
     parquet: Path | None,
-    max_nodes: int = 20_000,
+    max_nodes: int | None = None,
 ) -> tuple[TraceResult, list[Finding]]:
+    profile = state_of(ctx).profile().chain
+    settings = _settings(ctx, engine, master, parquet)
     request = TraceRequest(
         start=start,
         direction=Direction.BACKWARD if backward else Direction.FORWARD,
-        hops=hops,
+        hops=hops if hops is not None else profile.trace_hops,
         since=_time(since, "--since"),
         until=_time(until, "--until"),
         min_amount=min_amount,
-        model=model,
-        max_nodes=max_nodes,
+        model=model or Model(profile.model),
+        max_nodes=max_nodes if max_nodes is not None else profile.max_nodes,
     )
-    with state_of(ctx).store(read_only=True) as store, _engine(store, engine, master, parquet) as eng:
+    with (
+        state_of(ctx).store(read_only=True) as store,
+        _engine(store, settings.engine, settings.master, settings.parquet) as eng,
+    ):
         clusters = None
         if not start.startswith(("0x", "0X")):  # Bitcoin: follow entities (clusters), not single addresses
             from heistguard.chain.clustering import build_clusters
@@ -250,15 +279,15 @@ def trace_command(
     ctx: typer.Context,
     start: str = FROM_OPTION,
     backward: bool = typer.Option(False, "--backward/--forward", help="Follow value back to where it came from."),
-    hops: int = typer.Option(6, "--hops", help="How many hops to follow."),
+    hops: int | None = HOPS_OPTION,
     since: str | None = typer.Option(None, "--since", help="Only transfers at or after this time (ISO)."),
     until: str | None = typer.Option(None, "--until", help="Only transfers at or before this time (ISO)."),
     min_amount: int = typer.Option(0, "--min-amount", help="Do not follow transfers below this (base units)."),
-    model: Model = typer.Option(Model.HAIRCUT, "--model", help="Taint model.", case_sensitive=False),
+    model: Model | None = MODEL_OPTION,
     graph: list[Path] = typer.Option([], "--graph", help="Write the trace graph: .json, .csv, .graphml or .html."),
-    max_nodes: int = typer.Option(20_000, "--max-nodes", help="Stop expanding past this many addresses."),
-    engine: EngineName = ENGINE_OPTION,
-    master: str = MASTER_OPTION,
+    max_nodes: int | None = MAX_NODES_OPTION,
+    engine: EngineName | None = ENGINE_OPTION,
+    master: str | None = MASTER_OPTION,
     parquet: Path | None = PARQUET_OPTION,
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> int:
@@ -276,14 +305,14 @@ def trace_command(
 def freeze_list_command(
     ctx: typer.Context,
     start: str = FROM_OPTION,
-    hops: int = typer.Option(6, "--hops", help="How many hops to follow."),
+    hops: int | None = HOPS_OPTION,
     since: str | None = typer.Option(None, "--since", help="Only transfers at or after this time (ISO)."),
     until: str | None = typer.Option(None, "--until", help="Only transfers at or before this time (ISO)."),
     min_amount: int = typer.Option(0, "--min-amount", help="Do not follow transfers below this (base units)."),
-    model: Model = typer.Option(Model.HAIRCUT, "--model", help="Taint model.", case_sensitive=False),
+    model: Model | None = MODEL_OPTION,
     out: Path | None = typer.Option(None, "--out", "-o", help="Write to this .csv or .json file (default: stdout)."),
-    engine: EngineName = ENGINE_OPTION,
-    master: str = MASTER_OPTION,
+    engine: EngineName | None = ENGINE_OPTION,
+    master: str | None = MASTER_OPTION,
     parquet: Path | None = PARQUET_OPTION,
 ) -> int:
     """Per exchange: the deposit addresses, amounts and times to ask it to freeze (CSV or JSON)."""

@@ -127,3 +127,20 @@ def test_bad_input_is_one_clear_line_and_exit_2(
     assert main(["--db", str(heist_db), "chain", *args]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_profile_sets_the_defaults_and_an_option_wins(
+    heist_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    profile = tmp_path / "heistguard.toml"
+    profile.write_text('[chain]\nmodel = "fifo"\ntrace_hops = 6\n')
+    base = ["--db", str(heist_db), "--config", str(profile), "chain", "freeze-list", "--from", A["thief"]]
+    assert main([*base, "--out", str(tmp_path / "fifo.json")]) == 0
+    beta = [r for r in json.loads((tmp_path / "fifo.json").read_text()) if r["exchange"] == "Beta"]
+    assert beta[0]["amount"] == str(500 * 10**18)  # fifo, from the profile
+    assert main([*base, "--model", "poison", "--out", str(tmp_path / "poison.json")]) == 0
+    beta = [r for r in json.loads((tmp_path / "poison.json").read_text()) if r["exchange"] == "Beta"]
+    assert beta[0]["amount"] == str(700 * 10**18)  # the option wins
+    profile.write_text('[chain]\nmodel = "fifo"\ntrace_hopz = 6\n')
+    assert main([*base, "--out", str(tmp_path / "x.json")]) == 2
+    assert f"{profile}:3" in capsys.readouterr().err
