@@ -191,8 +191,8 @@ def add_labels(store: IntelStore, labels: dict[str, str]) -> None:
         store.add_records(source, records)
 
 
-def ingest_rate(store_path: Path, background: pa.Table, rows: int, folder: Path) -> tuple[int, float]:
-    """Rows/s of the real ingest path (validation, batching, idempotent writes) on an ethereum-etl Parquet slice."""
+def ingest_rate(store_path: Path, background: pa.Table, rows: int, folder: Path, bulk: bool) -> tuple[int, float]:
+    """Seconds the real ingest takes for an ethereum-etl Parquet slice: the bulk SQL path, or row by row."""
     part = background.slice(0, rows).to_pylist()
     table = pa.table(
         {
@@ -207,11 +207,11 @@ def ingest_rate(store_path: Path, background: pa.Table, rows: int, folder: Path)
             "receipt_status": [1] * len(part),
         }
     )
-    path = folder / "transactions.parquet"
+    path = folder / f"transactions-{rows}.parquet"
     pq.write_table(table, path)
     with open_store(store_path, read_only=False) as store:
         started = time.perf_counter()
-        ingest_file(store, path, batch_rows=100_000)
+        ingest_file(store, path, batch_rows=100_000, bulk=bulk)
         return rows, time.perf_counter() - started
 
 
@@ -249,7 +249,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sample", type=Path, help="ethereum-etl transactions CSV(.gz) to fit distributions on")
     parser.add_argument("--transfers", type=int, default=10_000_000)
-    parser.add_argument("--ingest-rows", type=int, default=200_000)
+    parser.add_argument("--ingest-rows", type=int, default=200_000, help="rows for the row-by-row ingest rate")
+    parser.add_argument("--bulk-rows", type=int, default=1_000_000, help="rows for the bulk ingest rate")
     parser.add_argument("--screen-addresses", type=int, default=1_000_000)
     parser.add_argument("--baseline-transfers", type=int, default=None, help="edges NetworkX loads (default: all)")
     parser.add_argument("--spark", action="store_true", help="also run the trace on Spark local mode")
@@ -267,11 +268,12 @@ def main() -> None:
         took = time.perf_counter() - started
         print(f"generated {args.transfers:,} background + {len(heist)} heist transfers in {took:.1f} s")
 
-        rows, seconds = ingest_rate(folder / "ingest.duckdb", background, args.ingest_rows, folder)
-        print(
-            f"ingest (ethereum-etl Parquet, full ingest path): {rows:,} rows in {seconds:.1f} s "
-            f"= {rows / seconds:,.0f} rows/s"
-        )
+        for bulk, rows_wanted in ((False, args.ingest_rows), (True, args.bulk_rows)):
+            name = "bulk SQL path" if bulk else "row-by-row path"
+            rows, seconds = ingest_rate(folder / f"ingest-{bulk}.duckdb", background, rows_wanted, folder, bulk)
+            print(
+                f"ingest, ethereum-etl Parquet, {name}: {rows:,} rows in {seconds:.1f} s = {rows / seconds:,.0f} rows/s"
+            )
 
         with open_store(store_path, read_only=False) as store:
             seconds = load(store, background, heist)

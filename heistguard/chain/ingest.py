@@ -112,7 +112,7 @@ assert tuple(_ARROW["utxo_inputs"].names) == INPUT_COLUMNS
 assert tuple(_ARROW["utxo_txs"].names) == UTXO_TX_COLUMNS
 # How each table's rows are keyed for replacement.
 _KEYS = {
-    "transfers": ("chain", "block", "origin", "position"),
+    "transfers": ("chain", "block", "origin", "position", "tx"),
     "utxo_outputs": ("chain", "tx", "idx"),
     "utxo_inputs": ("chain", "tx", "idx"),
     "utxo_txs": ("chain", "tx"),
@@ -240,7 +240,7 @@ def _insert(store: IntelStore, table: str, rows: list[tuple[Any, ...]]) -> None:
             [rows[0][0], min(blocks), max(blocks)],
         )
         if existing and existing[0]:
-            match = " AND ".join(f"t.{k} = n.{k}" for k in keys)
+            match = " AND ".join(f"t.{k} IS NOT DISTINCT FROM n.{k}" for k in keys)
             _run(store, f"DELETE FROM chain.{table} t USING {name} n WHERE {match}")
         _run(store, f"INSERT INTO chain.{table} SELECT * FROM {name}")
     finally:
@@ -391,8 +391,12 @@ def ingest_file(
     chain: str = "ethereum",
     batch_rows: int = 50_000,
     progress: Progress | None = None,
+    bulk: bool = True,
 ) -> IngestResult:
-    """Ingest one ethereum-etl / bitcoin-etl file, resuming where a previous run stopped."""
+    """Ingest one ethereum-etl / bitcoin-etl file, resuming where a previous run stopped.
+
+    Valid CSV and Parquet files of transactions and token transfers go through DuckDB in one SQL
+    pass (`bulk`); anything else, or a file with a bad row, is read row by row."""
     ensure_chain_schema(store)
     if not path.is_file():
         raise BadInput("no such file", str(path), "give an ethereum-etl or bitcoin-etl export")
@@ -409,6 +413,14 @@ def ingest_file(
     if done:
         result.rows_read = start
         return result
+    if bulk and start == 0 and table in ("transactions", "token_transfers") and file_format(path) != "jsonl":
+        from heistguard.chain.bulk import bulk_ingest
+
+        done_in_bulk = bulk_ingest(store, path, table, file_format(path), chain)
+        if done_in_bulk is not None:
+            if progress:
+                progress(done_in_bulk.rows_read, done_in_bulk.rows_read)
+            return done_in_bulk
     total = _count_rows(path)
     decimals = _token_decimals(store, chain)
     pending: dict[int, BlockRows] = {}

@@ -183,14 +183,18 @@ def test_a_bad_row_half_way_is_named_and_the_rerun_loses_and_doubles_nothing(sto
     assert _transfers(store) == _expected_token_rows()
 
 
-def test_a_block_replaced_at_the_same_height_replaces_its_rows(store: IntelStore, tmp_path: Path) -> None:
+@pytest.mark.parametrize("fmt", ["json", "csv"])  # the row-by-row and the bulk SQL path
+def test_a_block_replaced_at_the_same_height_replaces_its_rows(store: IntelStore, tmp_path: Path, fmt: str) -> None:
     rows = json_lines(ETH / "expected_token_transfers.json")
     first_block = [r for r in rows if r["block_number"] == 17173049]
     ingest_file(store, ETH / "expected_token_transfers.json")
     # The same height comes back with another hash and only the first three transfers.
     replaced = [{**r, "block_hash": "0x" + "ab" * 32} for r in first_block[:3]]
-    path = tmp_path / "reorg.json"
-    path.write_text("".join(json.dumps(r) + "\n" for r in replaced))
+    path = tmp_path / f"reorg.{fmt}"
+    if fmt == "json":
+        path.write_text("".join(json.dumps(r) + "\n" for r in replaced))
+    else:
+        _write_csv(replaced, path)
     result = ingest_file(store, path)
     assert result.reorged_blocks == [17173049]
     kept = _transfers(store, "block = 17173049")
@@ -229,26 +233,22 @@ def test_not_chain_data_is_refused(store: IntelStore, tmp_path: Path) -> None:
 def test_an_ingest_killed_half_way_resumes_without_losing_or_doubling(tmp_path: Path) -> None:
     """A real SIGKILL of a real ingest process after its first commits; the rerun finishes the job exactly."""
     rows = 40_000
-    path = tmp_path / "transactions.csv"
-    with path.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["hash", "nonce", "block_number", "block_hash", "block_timestamp", "from_address",
-                         "to_address", "value", "receipt_status"])  # fmt: skip
+    path = tmp_path / "transactions.json"  # JSON lines: the row-by-row path, which commits batch by batch
+    with path.open("w") as handle:
         for i in range(rows):
             block = 1_000_000 + i // 3
-            writer.writerow(
-                [
-                    f"0x{i:064x}",
-                    i,
-                    block,
-                    f"0x{block:064x}",
-                    1_600_000_000 + block,
-                    f"0x{i % 997:040x}",
-                    f"0x{(i * 7) % 1009 + 5000:040x}",
-                    10**15 + i,
-                    1,
-                ]
-            )
+            row = {
+                "hash": f"0x{i:064x}",
+                "nonce": i,
+                "block_number": block,
+                "block_hash": f"0x{block:064x}",
+                "block_timestamp": 1_600_000_000 + block,
+                "from_address": f"0x{i % 997:040x}",
+                "to_address": f"0x{(i * 7) % 1009 + 5000:040x}",
+                "value": 10**15 + i,
+                "receipt_status": 1,
+            }
+            handle.write(json.dumps(row) + "\n")
     db = tmp_path / "killed.duckdb"
     command = [sys.executable, "-m", "heistguard", "--db", str(db), "chain", "ingest", str(path), "--batch-rows", "500"]
     wal = db.with_name(db.name + ".wal")
@@ -265,3 +265,25 @@ def test_an_ingest_killed_half_way_resumes_without_losing_or_doubling(tmp_path: 
     with IntelStore.open(db, read_only=True) as store:
         got = store.conn.execute("SELECT count(*), count(DISTINCT tx), sum(amount) FROM chain.transfers").fetchone()
     assert got == (rows, rows, Decimal(rows * 10**15 + rows * (rows - 1) // 2))
+
+
+@pytest.mark.parametrize("name", ["expected_transactions.json", "expected_token_transfers.json"])
+def test_bulk_sql_path_gives_the_same_rows_as_the_row_by_row_path(store: IntelStore, tmp_path: Path, name: str) -> None:
+    rows = json_lines(ETH / name)
+    csv_path = _write_csv(rows, tmp_path / name.replace(".json", ".csv"))
+    bulk = ingest_file(store, csv_path)
+    in_bulk = _transfers(store)
+    store.conn.execute("DELETE FROM chain.transfers")
+    store.conn.execute("DELETE FROM chain.ingest_progress")
+    ingest_file(store, csv_path, bulk=False)
+    assert _transfers(store) == in_bulk and bulk.transfers == len(in_bulk) > 0
+    ingest_file(store, ETH / name)  # the same rows again from JSON lines: replaced, not doubled
+    assert _transfers(store) == in_bulk
+
+
+def test_a_bad_row_in_a_bulk_file_is_named_by_the_row_by_row_path(store: IntelStore, tmp_path: Path) -> None:
+    rows = json_lines(ETH / "expected_token_transfers.json")
+    rows[120]["to_address"] = "0xnot-an-address"
+    path = _write_csv(rows, tmp_path / "token_transfers.csv")
+    with pytest.raises(BadInput, match=r"bad to_address in .*token_transfers.csv:121"):
+        ingest_file(store, path)
