@@ -11,7 +11,7 @@ from heistguard.chain.engine import duckdb_engine
 from heistguard.chain.labels import Labeller
 from heistguard.chain.rules import trace_findings
 from heistguard.chain.rules.context import TraceContext
-from heistguard.chain.trace import TraceRequest, TraceResult, trace
+from heistguard.chain.trace import Direction, TraceRequest, TraceResult, trace
 from heistguard.intel.store import IntelStore
 from tests.chain.builder import GraphBuilder
 
@@ -133,3 +133,20 @@ def test_no_endpoint_rules_when_funds_go_nowhere_known(store: IntelStore, tmp_pa
     g.pay("thief", "h1", 10 * ETH, 1)
     _, rules = _run(store, tmp_path, g)
     assert rules == set()
+
+
+@pytest.mark.parametrize(("labelled", "fires"), [(True, True), (False, False)])
+def test_tainted_source_on_a_backward_trace(store: IntelStore, tmp_path: Path, labelled: bool, fires: bool) -> None:
+    g = GraphBuilder(f"backward{labelled}")
+    if labelled:
+        g.label("thief", "attributed-theft", "Test: heist thief")
+    g.pay("thief", "h1", 30 * ETH, 1)
+    g.pay("salary", "h1", 10 * ETH, 2)
+    g.pay("h1", "deposit", 40 * ETH, 3)
+    g.load(store, tmp_path / g.name)
+    engine = duckdb_engine(store)
+    result = trace(engine, Labeller(store), TraceRequest(g.a("deposit"), direction=Direction.BACKWARD))
+    found = [f for f in trace_findings(TraceContext(result, engine)) if f.rule_id == "chain.tainted-source"]
+    assert bool(found) is fires
+    if fires:
+        assert found[0].title.startswith("75.00% of the value")

@@ -17,9 +17,11 @@ from heistguard.chain.rules import (
     mixer_denominations,
     peel_chain,
     rapid_swaps,
+    tainted_source,
     trace_summary,
 )
 from heistguard.chain.rules.context import TraceContext
+from heistguard.chain.trace import Direction
 from heistguard.findings import Finding, Rule
 
 TRACE_DETECTORS: tuple[Callable[[TraceContext], list[Finding]], ...] = (
@@ -42,9 +44,14 @@ RULES: tuple[Rule, ...] = (
     *rapid_swaps.RULES,
     *dormant.RULES,
     *address_poisoning.RULES,
+    *tainted_source.RULES,
     *trace_summary.RULES,
 )
 
 
 def trace_findings(ctx: TraceContext) -> list[Finding]:
+    """The laundering-pattern findings of a forward trace; a backward trace (where did value come from?) has
+    sources, not laundering endpoints, so only its decoys are reported beside the summary."""
+    if ctx.result.direction is Direction.BACKWARD:
+        return [*tainted_source.detect(ctx), *address_poisoning.detect(ctx)]
     return [finding for detect in TRACE_DETECTORS for finding in detect(ctx)]

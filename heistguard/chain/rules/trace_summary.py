@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from heistguard.chain.rules.context import readable
-from heistguard.chain.trace import TraceResult
+from heistguard.chain.trace import Direction, TraceResult
 from heistguard.findings import Evidence, Finding, Location, Rule, Severity
 
 TRACE_SUMMARY = Rule(
@@ -30,11 +30,15 @@ def summary_finding(result: TraceResult) -> Finding:
                 text=shown + (f" ({float(share):.2%})" if share else "") + f" at {', '.join(sorted(total.addresses))}",
             )
         )
+    backward = result.direction is Direction.BACKWARD
     for address, left in sorted(result.unresolved.items()):
         text = ", ".join(
             readable(a, v) if a != "value" else f"{float(v):.2%} of the value" for a, v in sorted(left.items())
         )
-        evidence.append(Evidence(location=Location(logical="unresolved"), text=f"{text} still at {address}"))
+        if backward:
+            evidence.append(Evidence(location=Location(logical="origin"), text=f"{text} came from {address}"))
+        else:
+            evidence.append(Evidence(location=Location(logical="unresolved"), text=f"{text} still at {address}"))
     if result.truncated_at_hop is not None:
         evidence.append(
             Evidence(
@@ -43,9 +47,15 @@ def summary_finding(result: TraceResult) -> Finding:
                 "reached (raise --max-nodes, or narrow with --since/--until/--min-amount)",
             )
         )
-    stolen = ", ".join(readable(a, v) for a, v in sorted(result.stolen.items())) or "nothing"
-    return TRACE_SUMMARY.finding(
-        title=f"{result.direction.value} trace ({result.model.value}, {result.hops} hops) from {result.start}: "
-        f"{stolen} traced to {len(result.by_entity())} entities",
-        evidence=evidence,
-    )
+    if backward:
+        title = (
+            f"backward trace ({result.hops} hops) from {result.start}: value came from "
+            f"{len(result.by_entity())} known entities and {len(result.unresolved)} unlabelled origins"
+        )
+    else:
+        stolen = ", ".join(readable(a, v) for a, v in sorted(result.stolen.items())) or "nothing"
+        title = (
+            f"forward trace ({result.model.value}, {result.hops} hops) from {result.start}: "
+            f"{stolen} traced to {len(result.by_entity())} entities"
+        )
+    return TRACE_SUMMARY.finding(title=title, evidence=evidence)
