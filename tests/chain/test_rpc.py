@@ -253,9 +253,8 @@ class _RecordedBitcoinNode(BaseHTTPRequestHandler):
             name = f"rpc_response_getblock_{params[0]}_{params[1]}.json"
         else:
             name = f"rpc_response_{method}_{params[0]}.json"
-        result = json.loads((BTC / name).read_text(), parse_float=Decimal)
-        # Amounts go out as exact decimal strings ("50.00000000"), which the ingest reads exactly.
-        body = json.dumps({"jsonrpc": "2.0", "id": request["id"], "result": result}, default=str)
+        # The recorded answer goes out byte for byte, amounts as the JSON numbers Bitcoin Core writes (50.00000000).
+        body = f'{{"jsonrpc": "2.0", "id": {int(request["id"])}, "result": {(BTC / name).read_text()}}}'
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
