@@ -21,3 +21,27 @@ def json_lines(path: Path) -> list[dict[str, Any]]:
 @pytest.fixture
 def chain_fixtures() -> Path:
     return CHAIN_FIXTURES
+
+
+def graphsense_as_bitcoin_etl(tmp_path: Path) -> Path:
+    """GraphSense's test transactions rewritten in the crypto_bitcoin shape (nested inputs and outputs)."""
+    rows = []
+    for tx in json_lines(GRAPHSENSE / "test_txs.json"):
+        rows.append(
+            {
+                "hash": tx["txHash"],
+                "block_number": tx["blockId"],
+                "block_timestamp": tx["timestamp"],
+                "is_coinbase": tx["coinbase"],
+                "coinjoin": tx["coinjoin"],
+                "inputs": [
+                    {"index": i, "addresses": x["address"], "value": x["value"]} for i, x in enumerate(tx["inputs"])
+                ],
+                "outputs": [
+                    {"index": i, "addresses": x["address"], "value": x["value"]} for i, x in enumerate(tx["outputs"])
+                ],
+            }
+        )
+    path = tmp_path / "graphsense_transactions.json"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path

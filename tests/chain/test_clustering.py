@@ -17,31 +17,7 @@ from heistguard.chain.labels import Labeller
 from heistguard.chain.rows import is_coinjoin_shaped
 from heistguard.chain.trace import TraceRequest, trace
 from heistguard.intel.store import IndicatorRecord, IntelStore, Source
-from tests.chain.conftest import GRAPHSENSE, json_lines
-
-
-def _graphsense_as_bitcoin_etl(tmp_path: Path) -> Path:
-    """GraphSense's test transactions rewritten in the crypto_bitcoin shape (nested inputs and outputs)."""
-    rows = []
-    for tx in json_lines(GRAPHSENSE / "test_txs.json"):
-        rows.append(
-            {
-                "hash": tx["txHash"],
-                "block_number": tx["blockId"],
-                "block_timestamp": tx["timestamp"],
-                "is_coinbase": tx["coinbase"],
-                "coinjoin": tx["coinjoin"],
-                "inputs": [
-                    {"index": i, "addresses": x["address"], "value": x["value"]} for i, x in enumerate(tx["inputs"])
-                ],
-                "outputs": [
-                    {"index": i, "addresses": x["address"], "value": x["value"]} for i, x in enumerate(tx["outputs"])
-                ],
-            }
-        )
-    path = tmp_path / "graphsense_transactions.json"
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    return path
+from tests.chain.conftest import GRAPHSENSE, graphsense_as_bitcoin_etl, json_lines
 
 
 def _partition(pairs: dict[str, str]) -> set[frozenset[str]]:
@@ -64,7 +40,7 @@ def _reference(name: str) -> set[frozenset[str]]:
 def test_common_input_clusters_equal_graphsense(
     store: IntelStore, tmp_path: Path, include_coinjoin: bool, reference: str
 ) -> None:
-    ingest_file(store, _graphsense_as_bitcoin_etl(tmp_path), chain="bitcoin")
+    ingest_file(store, graphsense_as_bitcoin_etl(tmp_path), chain="bitcoin")
     engine = duckdb_engine(store)
     spends = engine.multi_input_spends("bitcoin")
     clusters = cluster_addresses(spends, include_coinjoin=include_coinjoin)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from heistguard.chain.clustering import build_clusters
 from heistguard.chain.engine import Engine, duckdb_engine, export_parquet, spark_engine, spark_session
 from heistguard.chain.ingest import ingest_file
 from heistguard.chain.labels import Labeller
@@ -17,7 +18,7 @@ from heistguard.chain.screen import screen
 from heistguard.chain.trace import Direction, Model, TraceRequest, TraceResult, trace
 from heistguard.intel.store import IntelStore
 from tests.chain import heist
-from tests.chain.conftest import ETH
+from tests.chain.conftest import ETH, graphsense_as_bitcoin_etl
 from tests.chain.heist import A
 
 
@@ -34,6 +35,7 @@ def engines(store: IntelStore, tmp_path: Path, spark: Any) -> tuple[Engine, Engi
         ingest_file(store, path)
     ingest_file(store, ETH / "expected_token_transfers.json")  # real transfers around the generated ones
     heist.add_labels(store, {**heist.LABELS, "thief": ("attributed-theft", "Test: heist thief")})
+    ingest_file(store, graphsense_as_bitcoin_etl(tmp_path), chain="bitcoin")  # for the clustering parity
     parquet = export_parquet(store, tmp_path / "parquet")
     return duckdb_engine(store), spark_engine(parquet, session=spark)
 
@@ -67,3 +69,9 @@ def test_trace_and_screen_are_identical_on_duckdb_and_spark(store: IntelStore, e
     flat = [[(r.address, [(x.direction, x.hops, x.listed, x.path) for x in r.exposures]) for r in rs] for rs in results]
     assert flat[0] == flat[1]
     assert any(exposures for _, exposures in flat[0])
+
+
+def test_bitcoin_clusters_are_identical_on_duckdb_and_spark(engines: tuple[Engine, Engine]) -> None:
+    duck, spark = engines
+    on_duck, on_spark = build_clusters(duck, "bitcoin"), build_clusters(spark, "bitcoin")
+    assert on_duck.of == on_spark.of and len(set(on_duck.of.values())) >= 3
