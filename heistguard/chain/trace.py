@@ -300,9 +300,11 @@ class Tracer:
                 for e in out_list:
                     if seed_ids and node in sources and edge_id(e) not in seed_ids:
                         continue
-                    if e["time"] < first_time[node]:
-                        continue
+                    # Every payment counts for the balance, also those made before stolen value arrived.
                     edges.setdefault(edge_id(e), e)
+                    if e["time"] < first_time[node]:
+                        self.judge.judge(e)  # keeps the sender's real counterparties current (look-alikes)
+                        continue
                     reason = self.judge.judge(e)
                     if reason:
                         decoys[edge_id(e)] = Decoy(e, reason)

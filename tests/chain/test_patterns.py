@@ -150,3 +150,16 @@ def test_tainted_source_on_a_backward_trace(store: IntelStore, tmp_path: Path, l
     assert bool(found) is fires
     if fires:
         assert found[0].title.startswith("75.00% of the value")
+
+
+def test_money_spent_before_the_theft_does_not_dilute_it(store: IntelStore, tmp_path: Path) -> None:
+    g = GraphBuilder("history")
+    g.label("exchange", "exchange", "GraphSense: epsilon hot wallet (epsilon)")
+    g.pay("salary", "h1", 1000 * ETH, 1)  # h1's own history: received and spent before the heist
+    g.pay("h1", "landlord", 1000 * ETH, 2)
+    g.pay("thief", "h1", 100 * ETH, 10)
+    g.pay("h1", "h2", 100 * ETH, 11)
+    g.pay("h2", "exchange", 100 * ETH, 12)  # h2 sweeps into the exchange: its deposit address
+    g.load(store, tmp_path / g.name)
+    result = trace(duckdb_engine(store), Labeller(store), TraceRequest(g.a("thief")))
+    assert {t.entity: t.amounts["ETH"] for t in result.by_entity()} == {"Epsilon": 100 * ETH}
