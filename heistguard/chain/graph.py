@@ -4,6 +4,7 @@ and the freeze list an exchange or police unit acts on."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import xml.etree.ElementTree as ET
@@ -121,13 +122,22 @@ def _graphml(graph: dict[str, Any]) -> str:
 def _html(graph: dict[str, Any]) -> str:
     script = resources.files("heistguard.chain").joinpath("data/tracegraph.js").read_text("utf-8")
     data = json.dumps(graph).replace("</", "<\\/")
-    title = f"HeistGuard trace from {graph['start']}"
+    title = html.escape(f"HeistGuard trace from {graph['start']}")
+    rows = "".join(
+        f"<tr><td>{html.escape(e['entity'])}</td><td>{html.escape(e['category'])}</td>"
+        f"<td>{html.escape(', '.join(f'{v} {a}' for a, v in e['amounts'].items()))}</td>"
+        f"<td>{sum(e['share'].values()):.2%}</td><td>{html.escape(' '.join(e['addresses']))}</td></tr>"
+        for e in graph["endpoints"]
+    )
     return (
         "<!doctype html><html><head><meta charset='utf-8'>"
         f"<title>{title}</title>"
-        "<style>body{font:13px sans-serif;margin:0}#info{padding:8px;background:#f4f4f4;height:4em;overflow:auto}"
-        "svg{width:100vw;height:calc(100vh - 5em)}</style></head><body>"
-        f"<div id='info'><b>{title}</b> — model {graph['model']}; drag nodes, click for details.</div>"
+        "<style>body{font:13px sans-serif;margin:0}#info{padding:8px;background:#f4f4f4;min-height:2em}"
+        "table{border-collapse:collapse;margin:4px 8px}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}"
+        "svg{width:100vw;height:70vh}</style></head><body>"
+        f"<div><b>{title}</b> — model {html.escape(graph['model'])}; drag nodes, click a node or an edge for details."
+        "<table><tr><th>entity</th><th>category</th><th>amount (base units)</th><th>share</th><th>addresses</th></tr>"
+        f"{rows}</table></div><div id='info'></div>"
         "<svg id='graph'></svg>"
         f"<script>const TRACE = {data};</script><script>{script}</script></body></html>\n"
     )
