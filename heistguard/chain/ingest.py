@@ -42,7 +42,7 @@ from heistguard.chain.store import ensure_chain_schema
 from heistguard.errors import BadInput
 from heistguard.intel.store import IntelStore
 
-TABLES = ("transactions", "token_transfers", "traces", "blocks", "tokens", "bitcoin_transactions")
+TABLES = ("transactions", "token_transfers", "traces", "blocks", "tokens", "bitcoin_transactions")  # what a file can be
 _DECIMAL = pa.decimal128(38, 0)
 _TS = pa.timestamp("us")
 _ARROW = {

@@ -94,6 +94,13 @@ def _topic_address(topic: str, where: str) -> str:
     return address
 
 
+def _hex_word(text: str, where: str) -> int:
+    try:
+        return int(text, 16)
+    except ValueError:
+        raise RpcError("malformed RPC answer", where, f"log data {text[:20]!r} is not hex") from None
+
+
 def log_transfers(log: Mapping[str, Any], chain: str, block: int, time: Any, where: str) -> list[tuple[Any, ...]]:
     """ERC-20/721 `Transfer` and ERC-1155 `TransferSingle` logs -> transfer rows (other logs -> none)."""
     topics = _field(log, "topics", where)
@@ -103,20 +110,18 @@ def log_transfers(log: Mapping[str, Any], chain: str, block: int, time: Any, whe
     log_index = as_int(_field(log, "logIndex", where), "logIndex", where)
     tx = str(_field(log, "transactionHash", where)).lower()
     data = str(log.get("data") or "0x")
-    symbol_decimals: tuple[str, int | None]
     if topics[0] == TRANSFER_TOPIC and len(topics) in (3, 4):
         sender, receiver = _topic_address(topics[1], where), _topic_address(topics[2], where)
-        if len(topics) == 3:  # ERC-20: the amount is the data word
-            value = int(data, 16) if len(data) > 2 else 0
+        if len(topics) == 3:  # ERC-20: the amount is the first data word
+            value = _hex_word(data[2:66], where) if len(data) > 2 else 0
             kind = "token"
         else:  # ERC-721: one token, identified by the fourth topic
             value, kind = 1, "erc721"
     elif topics[0] == TRANSFER_SINGLE_TOPIC and len(topics) == 4 and len(data) >= 2 + 128:
         sender, receiver = _topic_address(topics[2], where), _topic_address(topics[3], where)
-        value, kind = int(data[2 + 64 : 2 + 128], 16), "erc1155"
+        value, kind = _hex_word(data[2 + 64 : 2 + 128], where), "erc1155"
     else:
         return []
-    symbol_decimals = (token or "", None)
     row = {
         "token_address": token,
         "from_address": sender,
@@ -128,7 +133,7 @@ def log_transfers(log: Mapping[str, Any], chain: str, block: int, time: Any, whe
         "block_timestamp": time,
     }
     _, transfer = token_transfer(row, chain, where, {})
-    return [(*transfer[:10], symbol_decimals[1], kind, transfer[12])]
+    return [(*transfer[:10], None, kind, transfer[12])]  # decimals come from the token table (record_tokens)
 
 
 def _status(receipt: Mapping[str, Any] | None, where: str) -> int | None:
