@@ -462,7 +462,10 @@ def ingest_file(
                     [chain, address, row.get("symbol"), row.get("name"), int(dec) if dec not in (None, "") else None],
                 )
             continue
-        block_no, item = _convert(table, row, chain, where, decimals)
+        try:
+            block_no, item = _convert(table, row, chain, where, decimals)
+        except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:
+            raise RowError("malformed row", where, f"{type(exc).__name__}: {exc}") from None
         if last_block is not None and block_no != last_block and pending_rows >= batch_rows:
             flush(n - 1)
         last_block = block_no

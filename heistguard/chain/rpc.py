@@ -13,7 +13,8 @@ import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from heistguard.chain.ingest import IngestResult, _drop_block, _one, _run, _set_progress, write_blocks
 from heistguard.chain.rows import (
@@ -330,6 +331,16 @@ def fetch_evm_block(rpc: JsonRpc, number: int, traces: str = "auto") -> tuple[Ev
 
 
 Progress = Callable[[int, int | None], None]
+T = TypeVar("T")
+
+
+def _guarded(step: Callable[[], T], where: str) -> T:
+    """Any shape the checks above did not foresee is still one clear line, never a traceback."""
+    try:
+        return step()
+    except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:
+        raise RpcError("malformed RPC answer", where, f"{type(exc).__name__}: {exc}") from None
+
 
 _SYMBOL, _NAME, _DECIMALS = "0x95d89b41", "0x06fdde03", "0x313ce567"  # symbol(), name(), decimals()
 
@@ -443,7 +454,7 @@ def ingest_evm_rpc(
     result = IngestResult(rpc.url, "rpc", reorged_blocks=result_reorged)
     used = "none"
     while number <= last:
-        answer, used = fetch_evm_block(rpc, number, traces)
+        answer, used = _guarded(partial(fetch_evm_block, rpc, number, traces), f"{rpc.url} block {number}")
         parent = answer.block.get("parentHash")
         before = _one(store, "SELECT hash FROM chain.blocks WHERE chain = ? AND number = ?", [chain, number - 1])
         if before and parent and before[0] != parent and rewound < MAX_REORG_DEPTH:
@@ -451,7 +462,8 @@ def ingest_evm_rpc(
             number -= 1
             rewound += 1
             continue
-        rows = evm_block_rows(answer, chain, f"{rpc.url} block {number}")
+        where = f"{rpc.url} block {number}"
+        rows = _guarded(partial(evm_block_rows, answer, chain, where), where)
         with store.transaction():
             record_tokens(store, rpc, rows)
             write_blocks(store, [rows], result)
@@ -597,7 +609,8 @@ def ingest_bitcoin_rpc(
     for number in range(start, end + 1):
         block_hash = rpc.call("getblockhash", [number])
         block = rpc.call("getblock", [block_hash, 2])
-        rows = bitcoin_block_rows(block, lookup, chain, f"{rpc.url} block {number}")
+        where = f"{rpc.url} block {number}"
+        rows = _guarded(partial(bitcoin_block_rows, block, lookup, chain, where), where)
         with store.transaction():
             write_blocks(store, [rows], result)
             _set_progress(store, f"rpc:{chain}:{rpc.url}", number + 1, False)

@@ -287,3 +287,11 @@ def test_a_bad_row_in_a_bulk_file_is_named_by_the_row_by_row_path(store: IntelSt
     path = _write_csv(rows, tmp_path / "token_transfers.csv")
     with pytest.raises(BadInput, match=r"bad to_address in .*token_transfers.csv:121"):
         ingest_file(store, path)
+
+
+def test_a_row_of_the_wrong_shape_is_named_not_a_traceback(store: IntelStore, tmp_path: Path) -> None:
+    row = {**json_lines(BTC / "expected_transactions.json")[1], "inputs": 5}
+    path = tmp_path / "btc.json"
+    path.write_text(json.dumps(row) + "\n")
+    with pytest.raises(BadInput, match=rf"malformed row in {path}:1: TypeError"):
+        ingest_file(store, path)

@@ -288,3 +288,16 @@ def test_ingest_command_from_the_node(store_path: Path, anvil_url: str, capsys: 
     node.send(to="0x" + "c7" * 20, value=hex(11))
     assert main(["--db", str(store_path), "chain", "ingest", "--rpc", anvil_url, "--start-block", str(start)]) == 0
     assert "traces via trace_block" in capsys.readouterr().err.replace("\n", " ")
+
+
+def test_a_malformed_trace_answer_is_a_clear_error(
+    store: IntelStore, anvil_url: str, proxy: tuple[str, dict[str, bytes]]
+) -> None:
+    url, override = proxy
+    override["trace_block"] = b'{"jsonrpc":"2.0","id":1,"result":[{"type":"call","action":"nonsense"}]}'
+    node = Node(anvil_url)
+    start = node.head() + 1
+    node.send(to="0x" + "d8" * 20, value=hex(5))
+    with pytest.raises(RpcError, match="malformed RPC answer"):
+        ingest_evm_rpc(store, JsonRpc(url), start=start)
+    assert _rows(store) == []
