@@ -301,3 +301,18 @@ def test_a_malformed_trace_answer_is_a_clear_error(
     with pytest.raises(RpcError, match="malformed RPC answer"):
         ingest_evm_rpc(store, JsonRpc(url), start=start)
     assert _rows(store) == []
+
+
+def test_internal_transfers_from_debug_trace_when_the_node_has_no_trace_block(
+    store: IntelStore, anvil_url: str, proxy: tuple[str, dict[str, bytes]]
+) -> None:
+    url, override = proxy
+    override["trace_block"] = b'{"jsonrpc":"2.0","id":1,"error":{"code":-32601,"message":"the method does not exist"}}'
+    node = Node(anvil_url)
+    start = node.head() + 1
+    carol = "0x" + "c9" * 20
+    contract = node.send(data=_initcode(_RUNTIME))["contractAddress"].lower()
+    node.send(to=contract, value=hex(ETH // 4), data="0x" + _word(carol) + _word(1))
+    _, used = ingest_evm_rpc(store, JsonRpc(url), start=start)
+    assert used == "debug_traceBlockByNumber"
+    assert ("internal", contract, carol, "ETH", str(ETH // 4)) in _rows(store)
