@@ -21,7 +21,8 @@ from heistguard.chain.labels import Labeller
 from heistguard.chain.rules import exposure, trace_findings
 from heistguard.chain.rules.context import TraceContext
 from heistguard.chain.rules.trace_summary import summary_finding
-from heistguard.chain.screen import screen
+from heistguard.chain.screen import ScreenResult, screen
+from heistguard.chain.store import has_chain_tables
 from heistguard.chain.trace import Direction, Model, TraceRequest, TraceResult, trace
 from heistguard.cli_support import FORMAT_OPTION, emit, err, state_of
 from heistguard.errors import BadInput
@@ -214,11 +215,14 @@ def screen_command(
         raise BadInput("nothing to screen", "arguments", "no addresses were given")
     settings = _settings(ctx, engine, master, parquet)
     hops = hops if hops is not None else state_of(ctx).profile().chain.screen_hops
-    with (
-        state_of(ctx).store(read_only=True) as store,
-        _engine(store, settings.engine, settings.master, settings.parquet) as eng,
-    ):
-        results = screen(eng, store, items, hops, _time(since, "--since"), _time(until, "--until"))
+    with state_of(ctx).store(read_only=True) as store:
+        if hops and not has_chain_tables(store):
+            Console(stderr=True).print(
+                "note: the store holds no chain data, so only direct intel hits are screened "
+                "(run `heistguard chain ingest` for exposure within hops)"
+            )
+            hops = 0
+        results = _screen_with(store, settings, items, hops, _time(since, "--since"), _time(until, "--until"))
         intel = Labeller(store).intel
         verdicts = []
         for result in results:
@@ -261,6 +265,8 @@ def _run_trace(
         state_of(ctx).store(read_only=True) as store,
         _engine(store, settings.engine, settings.master, settings.parquet) as eng,
     ):
+        if not eng.has_transfers():
+            raise BadInput("no chain data in the store", str(store.path), "run `heistguard chain ingest` first")
         clusters = None
         if not start.startswith(("0x", "0X")):  # Bitcoin: follow entities (clusters), not single addresses
             from heistguard.chain.clustering import build_clusters
@@ -269,6 +275,20 @@ def _run_trace(
         result = trace(eng, Labeller(store), request, clusters)
         findings = [summary_finding(result), *trace_findings(TraceContext(result, eng))]
     return result, findings
+
+
+def _screen_with(
+    store: IntelStore,
+    settings: _Settings,
+    items: list[str],
+    hops: int,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+) -> list[ScreenResult]:
+    if not hops:
+        return screen(None, store, items, 0)
+    with _engine(store, settings.engine, settings.master, settings.parquet) as eng:
+        return screen(eng, store, items, hops, since, until)
 
 
 FROM_OPTION = typer.Option(..., "--from", help="Start: an address or a transaction hash.")

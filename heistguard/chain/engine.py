@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import ibis
 import pyarrow as pa
 
@@ -127,8 +128,9 @@ class Engine:
         t = self.table("tokens")
         return self.fetch(t.order_by(["chain", "address"])).to_pylist()
 
-    def transfer_count(self) -> int:
-        return int(self.fetch(self.table("transfers").count().as_table()).column(0)[0].as_py())
+    def has_transfers(self) -> bool:
+        """Whether any chain data is there at all (one row, not a count: cheap on Spark too)."""
+        return self.fetch(self.table("transfers").select("chain").limit(1)).num_rows > 0
 
 
 def duckdb_engine(store: IntelStore) -> Engine:
@@ -142,10 +144,15 @@ def duckdb_engine(store: IntelStore) -> Engine:
 
 def export_parquet(store: IntelStore, folder: Path) -> Path:
     """Write the chain tables as Parquet (one file per table) for Spark or any other engine to read."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for table in TABLES:
-        target = folder / f"{table}.parquet"
-        store.conn.execute(f"COPY chain.{table} TO '{target}' (FORMAT PARQUET)").fetchall()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for table in TABLES:
+            target = str(folder / f"{table}.parquet").replace("'", "''")
+            store.conn.execute(f"COPY chain.{table} TO '{target}' (FORMAT PARQUET)").fetchall()
+    except OSError as exc:
+        raise BadInput("cannot write the Parquet tables", str(folder), exc.strerror or str(exc)) from None
+    except duckdb.Error as exc:
+        raise BadInput("cannot write the Parquet tables", str(folder), str(exc).splitlines()[0]) from None
     return folder
 
 

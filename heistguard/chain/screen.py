@@ -124,7 +124,7 @@ def _reach(
 
 
 def screen(
-    engine: Engine,
+    engine: Engine | None,
     store: IntelStore,
     values: Iterable[str],
     hops: int = 2,
@@ -153,6 +153,8 @@ def screen(
         for result in wanted[address]:
             result.direct.append(label)
     if hops:
+        if engine is None:
+            raise BadInput("no engine to search exposure in", "chain screen", "give an engine or --hops 0")
         seed_labels = labeller.labels(seeds)
         window = {"since": since, "until": until, "chain": chain}
         for forward, direction in ((True, "received-from"), (False, "sent-to")):

@@ -144,3 +144,21 @@ def test_the_profile_sets_the_defaults_and_an_option_wins(
     profile.write_text('[chain]\nmodel = "fifo"\ntrace_hopz = 6\n')
     assert main([*base, "--out", str(tmp_path / "x.json")]) == 2
     assert f"{profile}:3" in capsys.readouterr().err
+
+
+def test_no_chain_data_is_said_plainly(store_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", str(store_path), "chain", "trace", "--from", A["thief"]]) == 2
+    assert "no chain data in the store" in capsys.readouterr().err
+    assert main(["--db", str(store_path), "chain", "screen", A["thief"]]) == 0
+    assert "only direct intel hits are screened" in capsys.readouterr().err
+
+
+def test_export_writes_parquet_and_a_bad_folder_is_a_clear_error(
+    heist_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--db", str(heist_db), "chain", "export", str(tmp_path / "parquet")]) == 0
+    assert (tmp_path / "parquet" / "transfers.parquet").stat().st_size > 0
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    assert main(["--db", str(heist_db), "chain", "export", str(blocker / "sub")]) == 2
+    assert "cannot write the Parquet tables" in capsys.readouterr().err
