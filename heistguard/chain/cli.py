@@ -85,6 +85,9 @@ def ingest_command(
                 failed = True
                 continue
             bar.update(task, completed=result.rows_read + result.rows_skipped_resume, total=None)
+            if not result.rows_read and result.rows_skipped_resume:
+                bar.console.print(f"{path}: already ingested ({result.rows_skipped_resume} rows), nothing to do")
+                continue
             note = f", {len(result.reorged_blocks)} reorged block(s) replaced" if result.reorged_blocks else ""
             resumed = f" (resumed after {result.rows_skipped_resume} rows)" if result.rows_skipped_resume else ""
             bar.console.print(

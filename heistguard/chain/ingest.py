@@ -411,8 +411,7 @@ def ingest_file(
         chain = "bitcoin"
     result = IngestResult(str(path), table, rows_skipped_resume=start)
     if done:
-        result.rows_read = start
-        return result
+        return result  # already ingested in full: nothing to read
     if bulk and start == 0 and table in ("transactions", "token_transfers") and file_format(path) != "jsonl":
         from heistguard.chain.bulk import bulk_ingest
 
