@@ -21,6 +21,7 @@ _CATEGORY_RANK = {
     c: i for i, c in enumerate(("sanctioned", "attributed-theft", "theft", "mixer", "bridge", "exchange"))
 }
 _ACTOR_IN_PARENS = re.compile(r"\(([^()]+)\)\s*$")
+_WALLET_NUMBER = re.compile(r"\s+\d+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,8 @@ def entity_of(match: Match) -> str:
     if record.actor:
         return record.actor
     name = description.split(":")[0].split(" (")[0].strip()
+    # Etherscan numbers an exchange's wallets ("Binance 14", "Kraken 5"): the entity is the exchange.
+    name = _WALLET_NUMBER.sub("", name) if record.category in SERVICE_CATEGORIES else name
     return name or record.category
 
 

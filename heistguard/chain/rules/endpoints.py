@@ -5,6 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from heistguard.chain.rules.context import TraceContext, address_refs, readable
+from heistguard.chain.trace import Endpoint
 from heistguard.findings import Evidence, Finding, Location, Rule, Severity
 
 EXCHANGE_ENDPOINT = Rule(
@@ -32,6 +33,7 @@ BRIDGE_EXIT = Rule(
     attack=("T1657",),
 )
 RULES = (EXCHANGE_ENDPOINT, MIXER_DEPOSIT, BRIDGE_EXIT)
+MAX_ADDRESSES_SHOWN = 20
 _RULE_FOR = {"exchange": EXCHANGE_ENDPOINT, "mixer": MIXER_DEPOSIT, "bridge": BRIDGE_EXIT}
 
 
@@ -40,25 +42,50 @@ def _amounts(amounts: dict[str, Fraction]) -> str:
 
 
 def detect(ctx: TraceContext) -> list[Finding]:
+    """One finding per entity (an exchange is one freeze request), each address it was reached at as evidence."""
+    groups: dict[tuple[str, str], list[Endpoint]] = {}
+    for end in ctx.result.endpoints.values():
+        if end.category in _RULE_FOR:
+            groups.setdefault((end.entity, end.category), []).append(end)
     findings = []
-    for end in sorted(ctx.result.endpoints.values(), key=lambda e: (e.entity, e.address)):
-        rule = _RULE_FOR.get(end.category)
-        if rule is None:
-            continue
-        share = sum(end.share.values(), Fraction(0))
-        where = f"deposit address {end.address} (sweeps into {end.deposit_of})" if end.deposit_of else end.address
-        title = f"{end.entity} ({end.category}) received {_amounts(end.amounts)} of the stolen funds at {where}"
+    for (entity, category), ends in sorted(groups.items()):
+        rule = _RULE_FOR[category]
+        amounts: dict[str, Fraction] = {}
+        share = Fraction(0)
+        for end in ends:
+            for asset, value in end.amounts.items():
+                amounts[asset] = amounts.get(asset, Fraction(0)) + value
+            share += sum(end.share.values(), Fraction(0))
+        ends.sort(key=lambda e: (-sum(e.amounts.values(), Fraction(0)), e.address))
+        deposits = sum(1 for e in ends if e.deposit_of)
+        where = f"{len(ends)} address(es)" + (f", {deposits} of them deposit addresses" if deposits else "")
+        title = f"{entity} ({category}) received {_amounts(amounts)} of the stolen funds at {where}"
         if share:
             title += f": {float(share):.2%} of the total"
         evidence = [
             Evidence(
-                location=Location(logical=f"hop {n} tx {step['tx']}"),
+                location=Location(logical=f"{'deposit address' if e.deposit_of else category} {e.address}"),
+                text=f"{_amounts(e.amounts)} from {e.first_time} to {e.last_time}"
+                + (f", swept into {e.deposit_of}" if e.deposit_of else "")
+                + f" (tx {', '.join(e.txs[:3])}{' ...' if len(e.txs) > 3 else ''})",
+            )
+            for e in ends[:MAX_ADDRESSES_SHOWN]
+        ]
+        if len(ends) > MAX_ADDRESSES_SHOWN:
+            evidence.append(
+                Evidence(
+                    location=Location(logical="more"),
+                    text=f"{len(ends) - MAX_ADDRESSES_SHOWN} more addresses: see `chain freeze-list`",
+                )
+            )
+        evidence += [
+            Evidence(
+                location=Location(logical=f"path to {ends[0].address}, hop {n} tx {step['tx']}"),
                 text=f"{step['time']} {step['from']} -> {step['to']} {step['amount']} {step['asset']}",
             )
-            for n, step in enumerate(end.path, 1)
+            for n, step in enumerate(ends[0].path, 1)
         ]
-        evidence.append(Evidence(location=Location(logical="label"), text=end.statement))
-        findings.append(
-            rule.finding(title=title, evidence=evidence, indicators=address_refs([end.address, end.deposit_of]))
-        )
+        evidence.append(Evidence(location=Location(logical="label"), text=ends[0].statement))
+        addresses = [a for e in ends for a in (e.address, e.deposit_of)]
+        findings.append(rule.finding(title=title, evidence=evidence, indicators=address_refs(addresses)))
     return findings
