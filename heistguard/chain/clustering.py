@@ -103,8 +103,7 @@ class Clusters:
 
 def build_clusters(engine: Engine, chain: str = "bitcoin", change: bool = True) -> Clusters:
     """Cluster every address of `chain` in the engine's UTXO tables."""
-    spends = engine.multi_input_spends(chain)
-    of = cluster_addresses(spends)
+    of = engine.common_input_clusters(chain)
     if change:
         uf = _UnionFind()
         for address, root in of.items():

@@ -10,6 +10,7 @@ Parquet is the exchange format: `export_parquet` writes the store's chain tables
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,6 +124,47 @@ class Engine:
         expr = outputs.filter(outputs.chain == chain).semi_join(keys, "address")
         expr = expr.group_by("address").aggregate(first=expr.block.min()).order_by("address")
         return {r["address"]: int(r["first"]) for r in self.fetch(expr).to_pylist()}
+
+    def materialize(self, expr: Any, name: str) -> Any:
+        """Compute an intermediate result once and keep it in the engine (a temporary table on DuckDB, a cached
+        view on Spark), so an iterative algorithm does not rebuild an ever deeper query."""
+        if self.name == "duckdb":
+            return self.con.create_table(name, expr, temp=True)
+        self.con.create_view(name, expr, overwrite=True)
+        self.con.raw_sql(f"CACHE TABLE {name}")
+        return self.con.table(name)
+
+    def common_input_clusters(
+        self, chain: str, include_coinjoin: bool = False, max_rounds: int = 200
+    ) -> dict[str, str]:
+        """address -> cluster name (the smallest address of its cluster), computed inside the engine by
+        min-label propagation over multi-input spends: each round, a transaction takes the smallest label of
+        its input addresses and each address the smallest label of its transactions, until nothing changes.
+        CoinJoin-shaped transactions and multisig inputs are left out (several owners, not one)."""
+        inputs = self.table("utxo_inputs")
+        txs = self.table("utxo_txs")
+        spends = inputs.filter(
+            (inputs.chain == chain) & inputs.address.notnull() & ~inputs.address.startswith("multisig(")
+        )
+        if not include_coinjoin:
+            spends = spends.semi_join(txs.filter((txs.chain == chain) & ~txs.coinjoin), "tx")
+        spends = spends.select("tx", "address").distinct()
+        owners = spends.group_by("tx").aggregate(owners=spends.address.nunique())
+        spends = spends.semi_join(owners.filter(owners.owners >= 2), "tx")
+        run = uuid.uuid4().hex[:8]
+        spends = self.materialize(spends, f"hg_spends_{run}")
+        labels = self.materialize(spends.select("address").distinct().mutate(label=ibis._.address), f"hg_l0_{run}")
+        for round_no in range(1, max_rounds + 1):
+            joined = spends.join(labels, "address")
+            per_tx = joined.group_by("tx").aggregate(label=joined.label.min())
+            back = spends.join(per_tx, "tx")
+            new = self.materialize(back.group_by("address").aggregate(label=back.label.min()), f"hg_l{round_no}_{run}")
+            both = new.join(labels, "address", rname="{name}_old")
+            changed = self.fetch(both.filter(both.label != both.label_old).count().as_table()).column(0)[0].as_py()
+            labels = new
+            if not changed:
+                break
+        return {r["address"]: r["label"] for r in self.fetch(labels).to_pylist()}
 
     def tokens(self) -> list[dict[str, Any]]:
         t = self.table("tokens")

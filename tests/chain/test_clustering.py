@@ -44,9 +44,11 @@ def test_common_input_clusters_equal_graphsense(
     engine = duckdb_engine(store)
     spends = engine.multi_input_spends("bitcoin")
     clusters = cluster_addresses(spends, include_coinjoin=include_coinjoin)
+    in_engine = engine.common_input_clusters("bitcoin", include_coinjoin=include_coinjoin)
     expected = _reference(reference)
     everyone = {a for group in expected for a in group}
     assert _partition({a: clusters.get(a, a) for a in everyone}) == expected
+    assert _partition({a: in_engine.get(a, a) for a in everyone}) == expected  # the same, computed in the engine
 
 
 def test_coinjoin_shape() -> None:
