@@ -115,6 +115,7 @@ class TraceResult:
     nodes: dict[str, dict[str, Any]]  # address -> hop, label, role
     swaps: list[dict[str, Any]]
     truncated_at_hop: int | None = None  # the hop where --max-nodes stopped the expansion
+    asset_names: dict[str, tuple[str | None, int | None]] = field(default_factory=dict)  # token -> symbol, decimals
 
     def by_entity(self) -> list[EntityTotal]:
         totals: dict[tuple[str, str], EntityTotal] = {}
@@ -350,7 +351,18 @@ class Tracer:
             request, sources, seed_ids, edges, nodes, stops, deposits, parent, decoys, not_followed, swap_txs
         )
         result.truncated_at_hop = truncated
+        result.asset_names = self._asset_names(result.edges)
         return result
+
+    def _asset_names(self, edges: list[dict[str, Any]]) -> dict[str, tuple[str | None, int | None]]:
+        """Symbol and decimals of the tokens a trace touched, so amounts can be shown in whole tokens."""
+        names: dict[str, tuple[str | None, int | None]] = {}
+        for e in edges:
+            if e["asset"] in ("ETH", "BTC") or e["asset"] in names:
+                continue
+            symbol = self.judge.token_symbols.get((e["chain"], e["asset"].lower()))
+            names[e["asset"]] = (symbol, e["decimals"])
+        return names
 
     def _find_deposits(
         self,

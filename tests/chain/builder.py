@@ -19,6 +19,10 @@ class GraphBuilder:
         self.transactions: list[dict[str, Any]] = []
         self.token_transfers: list[dict[str, Any]] = []
         self.labels: dict[str, tuple[str, str]] = {}
+        self.tokens: list[dict[str, Any]] = []
+
+    def token_meta(self, name: str, symbol: str, decimals: int) -> None:
+        self.tokens.append({"type": "token", "address": self.a(name), "symbol": symbol, "decimals": decimals})
 
     def a(self, name: str) -> str:
         return addr(f"{self.name}:{name}")
@@ -87,10 +91,14 @@ class GraphBuilder:
 
     def load(self, store: IntelStore, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        for kind, rows in (("transactions", self.transactions), ("token_transfers", self.token_transfers)):
+        for kind, rows in (
+            ("tokens", self.tokens),
+            ("transactions", self.transactions),
+            ("token_transfers", self.token_transfers),
+        ):
             if rows:
                 path = folder / f"{self.name}-{kind}.json"
-                ordered = sorted(rows, key=lambda r: r["block_number"])
+                ordered = sorted(rows, key=lambda r: r.get("block_number", 0))
                 path.write_text("".join(json.dumps(r) + "\n" for r in ordered))
                 ingest_file(store, path)
         if self.labels:

@@ -163,3 +163,14 @@ def test_money_spent_before_the_theft_does_not_dilute_it(store: IntelStore, tmp_
     g.load(store, tmp_path / g.name)
     result = trace(duckdb_engine(store), Labeller(store), TraceRequest(g.a("thief")))
     assert {t.entity: t.amounts["ETH"] for t in result.by_entity()} == {"Epsilon": 100 * ETH}
+
+
+def test_token_amounts_are_shown_in_whole_tokens(store: IntelStore, tmp_path: Path) -> None:
+    g = GraphBuilder("tokens")
+    g.token_meta("stable", "TST", 6)
+    g.label("exchange", "exchange", "GraphSense: zeta hot wallet (zeta)")
+    g.token("stable", "thief", "exchange", 1_250_000 * 10**6, 1)
+    result, _ = _run(store, tmp_path, g)
+    engine = duckdb_engine(store)
+    (found,) = [f for f in trace_findings(TraceContext(result, engine)) if f.rule_id == "chain.exchange-endpoint"]
+    assert "received 1,250,000 TST (" in found.title

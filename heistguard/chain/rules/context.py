@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -38,14 +38,20 @@ class TraceContext:
 NATIVE_DECIMALS = {"ETH": 18, "BTC": 8}
 
 
-def readable(asset: str, amount: Fraction | int) -> str:
-    """An amount for people: whole coins for ETH and BTC (exact base units stay in the evidence)."""
-    decimals = NATIVE_DECIMALS.get(asset)
+def readable(
+    asset: str, amount: Fraction | int, names: Mapping[str, tuple[str | None, int | None]] | None = None
+) -> str:
+    """An amount for people: whole coins (ETH, BTC, or a token whose symbol and decimals are known), else base
+    units. The exact base units stay in the evidence."""
+    symbol, decimals = (asset, NATIVE_DECIMALS.get(asset))
+    if decimals is None and names and asset in names:
+        known_symbol, decimals = names[asset]
+        symbol = f"{known_symbol} ({asset[:10]}…)" if known_symbol else asset
     if decimals is None:
         return f"{int(amount)} {asset} (base units)"
     whole = Fraction(amount) / 10**decimals
     text = f"{float(whole):,.{min(decimals, 8)}f}".rstrip("0").rstrip(".")
-    return f"{text} {asset}"
+    return f"{text} {symbol}"
 
 
 def transfer_evidence(e: dict[str, Any], note: str = "") -> Evidence:

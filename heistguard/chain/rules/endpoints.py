@@ -37,8 +37,8 @@ MAX_ADDRESSES_SHOWN = 20
 _RULE_FOR = {"exchange": EXCHANGE_ENDPOINT, "mixer": MIXER_DEPOSIT, "bridge": BRIDGE_EXIT}
 
 
-def _amounts(amounts: dict[str, Fraction]) -> str:
-    return ", ".join(readable(asset, v) for asset, v in sorted(amounts.items()))
+def _amounts(amounts: dict[str, Fraction], names: dict[str, tuple[str | None, int | None]]) -> str:
+    return ", ".join(readable(asset, v, names) for asset, v in sorted(amounts.items()))
 
 
 def detect(ctx: TraceContext) -> list[Finding]:
@@ -59,13 +59,15 @@ def detect(ctx: TraceContext) -> list[Finding]:
         ends.sort(key=lambda e: (-sum(e.amounts.values(), Fraction(0)), e.address))
         deposits = sum(1 for e in ends if e.deposit_of)
         where = f"{len(ends)} address(es)" + (f", {deposits} of them deposit addresses" if deposits else "")
-        title = f"{entity} ({category}) received {_amounts(amounts)} of the stolen funds at {where}"
+        title = (
+            f"{entity} ({category}) received {_amounts(amounts, ctx.result.asset_names)} of the stolen funds at {where}"
+        )
         if share:
             title += f": {float(share):.2%} of the total"
         evidence = [
             Evidence(
                 location=Location(logical=f"{'deposit address' if e.deposit_of else category} {e.address}"),
-                text=f"{_amounts(e.amounts)} from {e.first_time} to {e.last_time}"
+                text=f"{_amounts(e.amounts, ctx.result.asset_names)} from {e.first_time} to {e.last_time}"
                 + (f", swept into {e.deposit_of}" if e.deposit_of else "")
                 + f" (tx {', '.join(e.txs[:3])}{' ...' if len(e.txs) > 3 else ''})",
             )

@@ -21,7 +21,9 @@ RULES = (TRACE_SUMMARY,)
 def summary_finding(result: TraceResult) -> Finding:
     evidence = []
     for total in result.by_entity():
-        amounts = ", ".join(f"{readable(a, v)} ({int(v)} base units)" for a, v in sorted(total.amounts.items()))
+        amounts = ", ".join(
+            f"{readable(a, v, result.asset_names)} ({int(v)} base units)" for a, v in sorted(total.amounts.items())
+        )
         share = sum(total.share.values(), Fraction(0))
         shown = amounts or "value"
         evidence.append(
@@ -33,7 +35,8 @@ def summary_finding(result: TraceResult) -> Finding:
     backward = result.direction is Direction.BACKWARD
     for address, left in sorted(result.unresolved.items()):
         text = ", ".join(
-            readable(a, v) if a != "value" else f"{float(v):.2%} of the value" for a, v in sorted(left.items())
+            readable(a, v, result.asset_names) if a != "value" else f"{float(v):.2%} of the value"
+            for a, v in sorted(left.items())
         )
         if backward:
             evidence.append(Evidence(location=Location(logical="origin"), text=f"{text} came from {address}"))
@@ -53,7 +56,7 @@ def summary_finding(result: TraceResult) -> Finding:
             f"{len(result.by_entity())} known entities and {len(result.unresolved)} unlabelled origins"
         )
     else:
-        stolen = ", ".join(readable(a, v) for a, v in sorted(result.stolen.items())) or "nothing"
+        stolen = ", ".join(readable(a, v, result.asset_names) for a, v in sorted(result.stolen.items())) or "nothing"
         title = (
             f"forward trace ({result.model.value}, {result.hops} hops) from {result.start}: "
             f"{stolen} traced to {len(result.by_entity())} entities"
