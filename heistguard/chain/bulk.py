@@ -53,7 +53,8 @@ def _time(column: str) -> str:
 
 def _select(table: str, chain: str) -> tuple[str, str]:
     """(checks every row must pass, the SELECT that turns a valid row into a transfer)."""
-    value = "CAST(value AS VARCHAR)"
+    # BigQuery's NUMERIC is DECIMAL(38, 9): its Parquet values read "7400000000000000000.000000000".
+    value = "regexp_replace(CAST(value AS VARCHAR), '\\.0*$', '')"
     common = (
         f"regexp_full_match(CAST(block_number AS VARCHAR), {_DIGITS}) AND regexp_full_match({value}, {_DIGITS}) "
         f"AND {_time('block_timestamp')} IS NOT NULL AND regexp_full_match(from_address, {_ADDRESS})"

@@ -295,3 +295,15 @@ def test_a_row_of_the_wrong_shape_is_named_not_a_traceback(store: IntelStore, tm
     path.write_text(json.dumps(row) + "\n")
     with pytest.raises(BadInput, match=rf"malformed row in {path}:1: TypeError"):
         ingest_file(store, path)
+
+
+def test_bigquery_numeric_values_in_parquet_are_read_exactly(store: IntelStore, tmp_path: Path) -> None:
+    """BigQuery exports `transactions.value` (NUMERIC, i.e. DECIMAL(38, 9)) to Parquet as a decimal with scale 9."""
+    rows = [{**r, "value": Decimal(r["value"])} for r in json_lines(ETH / "expected_transactions.json")]
+    plain = pa.Table.from_pylist(rows)
+    numeric = pa.schema([pa.field(f.name, pa.decimal128(38, 9)) if f.name == "value" else f for f in plain.schema])
+    table = plain.cast(numeric)
+    pq.write_table(table, tmp_path / "transactions.parquet")
+    result = ingest_file(store, tmp_path / "transactions.parquet")
+    assert result.transfers == len(_expected_native_rows())
+    assert _transfers(store, "kind = 'native'") == _expected_native_rows()
