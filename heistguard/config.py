@@ -37,8 +37,9 @@ class ChainConfig(_Section):
     """Where screening and tracing run: the embedded store, or Spark over Parquet."""
     spark_master: str = "local[*]"
     """Spark master URL for engine = "spark" (local[*], spark://host:7077, yarn, k8s://...)."""
-    parquet: Path | None = None
-    """Parquet chain tables Spark reads (written by `heistguard chain export`); default: export the store."""
+    parquet: str | None = None
+    """Folder or URL (hdfs://, s3a://) of the Parquet chain tables Spark reads (`heistguard chain export` writes
+    them); default: export the store to a temporary folder."""
     screen_hops: int = Field(default=2, ge=0, le=6)
     """Exposure to listed addresses is searched within this many hops."""
     trace_hops: int = Field(default=6, ge=1, le=50)

@@ -133,7 +133,7 @@ def export_command(ctx: typer.Context, folder: Path = typer.Argument(..., help="
 
 
 @contextmanager
-def _engine(store: IntelStore, name: EngineName, master: str, parquet: Path | None) -> Iterator[Engine]:
+def _engine(store: IntelStore, name: EngineName, master: str, parquet: str | None) -> Iterator[Engine]:
     if name is EngineName.DUCKDB:
         yield duckdb_engine(store)
         return
@@ -149,7 +149,9 @@ ENGINE_OPTION = typer.Option(
     None, "--engine", help="duckdb (default) or spark [profile chain.engine].", case_sensitive=False
 )
 MASTER_OPTION = typer.Option(None, "--master", help="Spark master URL [profile chain.spark_master, local[*]].")
-PARQUET_OPTION = typer.Option(None, "--parquet", help="Parquet chain tables for Spark (default: export the store).")
+PARQUET_OPTION = typer.Option(
+    None, "--parquet", help="Folder or URL (hdfs://, s3a://) of the Parquet chain tables for Spark (default: export)."
+)
 MODEL_OPTION = typer.Option(None, "--model", help="poison | haircut | fifo [profile chain.model, haircut].")
 HOPS_OPTION = typer.Option(None, "--hops", help="How many hops to follow [profile chain.trace_hops, 6].")
 MAX_NODES_OPTION = typer.Option(None, "--max-nodes", help="Stop expanding past this many addresses [20000].")
@@ -159,10 +161,10 @@ MAX_NODES_OPTION = typer.Option(None, "--max-nodes", help="Stop expanding past t
 class _Settings:
     engine: EngineName
     master: str
-    parquet: Path | None
+    parquet: str | None
 
 
-def _settings(ctx: typer.Context, engine: EngineName | None, master: str | None, parquet: Path | None) -> _Settings:
+def _settings(ctx: typer.Context, engine: EngineName | None, master: str | None, parquet: str | None) -> _Settings:
     """Options as given, else the profile's [chain] section."""
     profile = state_of(ctx).profile().chain
     return _Settings(engine or EngineName(profile.engine), master or profile.spark_master, parquet or profile.parquet)
@@ -209,7 +211,7 @@ def screen_command(
     until: str | None = typer.Option(None, "--until", help="Only transfers at or before this time (ISO)."),
     engine: EngineName | None = ENGINE_OPTION,
     master: str | None = MASTER_OPTION,
-    parquet: Path | None = PARQUET_OPTION,
+    parquet: str | None = PARQUET_OPTION,
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> int:
     """Is this counterparty listed, or within N hops of a sanctioned or attributed address? Exit 1 on exposure."""
@@ -249,7 +251,7 @@ def _run_trace(
     model: Model | None,
     engine: EngineName | None,
     master: str | None,
-    parquet: Path | None,
+    parquet: str | None,
     max_nodes: int | None = None,
 ) -> tuple[TraceResult, list[Finding]]:
     profile = state_of(ctx).profile().chain
@@ -311,7 +313,7 @@ def trace_command(
     max_nodes: int | None = MAX_NODES_OPTION,
     engine: EngineName | None = ENGINE_OPTION,
     master: str | None = MASTER_OPTION,
-    parquet: Path | None = PARQUET_OPTION,
+    parquet: str | None = PARQUET_OPTION,
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> int:
     """Follow stolen value to the exchanges, mixers and bridges it reached. Exit 1 when it reached any."""
@@ -336,7 +338,7 @@ def freeze_list_command(
     out: Path | None = typer.Option(None, "--out", "-o", help="Write to this .csv or .json file (default: stdout)."),
     engine: EngineName | None = ENGINE_OPTION,
     master: str | None = MASTER_OPTION,
-    parquet: Path | None = PARQUET_OPTION,
+    parquet: str | None = PARQUET_OPTION,
 ) -> int:
     """Per exchange: the deposit addresses, amounts and times to ask it to freeze (CSV or JSON)."""
     result, _ = _run_trace(ctx, start, False, hops, since, until, min_amount, model, engine, master, parquet)

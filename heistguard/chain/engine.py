@@ -223,13 +223,19 @@ def spark_session(master: str = "local[*]") -> Any:
     return _SPARK_SESSIONS[master]
 
 
-def spark_engine(parquet: Path, master: str = "local[*]", session: Any = None) -> Engine:
-    """Spark reading the Parquet chain tables under `parquet` (a folder written by `export_parquet`, or
-    the same layout on HDFS/S3 for a cluster)."""
+def spark_engine(parquet: Path | str, master: str = "local[*]", session: Any = None) -> Engine:
+    """Spark reading the Parquet chain tables under `parquet`: a local folder written by `export_parquet`, or
+    the same layout at a URL Spark reads (hdfs://, s3a://, ...) on a cluster."""
+    location = str(parquet)
+    paths = {table: f"{location.rstrip('/')}/{table}.parquet" for table in TABLES}
+    if "://" not in location:  # a local folder can be checked before a Spark session is started
+        for path in paths.values():
+            if not Path(path).exists():
+                raise BadInput("missing Parquet table", path, "write it with `heistguard chain export`")
     spark = session or spark_session(master)
-    for table in TABLES:
-        path = parquet / f"{table}.parquet"
-        if not path.exists():
-            raise BadInput("missing Parquet table", str(path), "write it with `heistguard chain export`")
-        spark.read.parquet(str(path)).createOrReplaceTempView(table)
+    for table, path in paths.items():
+        try:
+            spark.read.parquet(path).createOrReplaceTempView(table)
+        except Exception as exc:  # Spark raises its own (Py4J/Analysis) errors: still one line for the user
+            raise BadInput("cannot read the Parquet table", path, str(exc).splitlines()[0][:200]) from None
     return Engine("spark", ibis.pyspark.connect(spark))

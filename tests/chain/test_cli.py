@@ -162,3 +162,11 @@ def test_export_writes_parquet_and_a_bad_folder_is_a_clear_error(
     blocker.write_text("")
     assert main(["--db", str(heist_db), "chain", "export", str(blocker / "sub")]) == 2
     assert "cannot write the Parquet tables" in capsys.readouterr().err
+
+
+def test_spark_without_the_parquet_tables_is_a_clear_error(
+    heist_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--db", str(heist_db), "chain", "trace", "--from", A["thief"], "--engine", "spark"]
+    assert main([*args, "--parquet", str(tmp_path / "nowhere")]) == 2
+    assert "missing Parquet table" in capsys.readouterr().err
