@@ -45,3 +45,19 @@ def graphsense_as_bitcoin_etl(tmp_path: Path) -> Path:
     path = tmp_path / "graphsense_transactions.json"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     return path
+
+
+# Deprecations inside third-party code (ibis on DuckDB 2, PySpark on pandas 3), not actionable here.
+_THIRD_PARTY_DEPRECATIONS = (
+    r"ignore:fetch_arrow_table\(\) is deprecated",
+    "ignore:The copy keyword is deprecated",
+    "ignore:The 'future.infer_string' option is deprecated",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            for rule in _THIRD_PARTY_DEPRECATIONS:
+                item.add_marker(pytest.mark.filterwarnings(rule))
