@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Chain guard: a real local Ethereum node (anvil, from the npm registry) for the JSON-RPC ingest tests.
+ANVIL := .tools/node_modules/.bin/anvil
 
 .PHONY: install demo test lint typecheck unit bench clean
 
@@ -12,7 +14,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) $(ANVIL)
+
+$(ANVIL):
+	npm install --no-audit --no-fund --prefix .tools @foundry-rs/anvil@1.7.1
 
 demo: $(STAMP)
 	$(BIN)/python -m heistguard.demo
@@ -24,7 +29,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) $(ANVIL)
 	$(BIN)/pytest -q
 
 test: lint typecheck unit

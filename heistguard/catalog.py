@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from heistguard.artifacts.rules import RULES as ARTIFACT_RULES
+from heistguard.chain.rules import RULES as CHAIN_RULES
 from heistguard.findings import Rule
 from heistguard.intel.rules import RULES as INTEL_RULES
 from heistguard.txguard.catalog import RULES as TX_RULES
@@ -13,7 +14,7 @@ from heistguard.txguard.catalog import RULES as TX_RULES
 @cache
 def all_rules() -> dict[str, Rule]:
     rules: dict[str, Rule] = {}
-    for rule in (*INTEL_RULES, *TX_RULES, *ARTIFACT_RULES):
+    for rule in (*INTEL_RULES, *TX_RULES, *ARTIFACT_RULES, *CHAIN_RULES):
         if rule.id in rules:
             raise ValueError(f"duplicate rule id {rule.id}")
         rules[rule.id] = rule

@@ -50,6 +50,9 @@ def _register_guards() -> None:
     app.add_typer(intel_app, name="intel")
     app.add_typer(tx_app, name="tx")
     app.command("scan")(scan_command)
+    from heistguard.chain.cli import chain_app
+
+    app.add_typer(chain_app, name="chain")
 
 
 _register_guards()

@@ -10,8 +10,9 @@ import os
 import re
 import tomllib
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from heistguard.errors import BadInput
 
@@ -95,6 +96,26 @@ class ArtifactsConfig(_Section):
     """Archives nested inside archives before the walk stops."""
 
 
+class ChainConfig(_Section):
+    """[chain] — defaults for `heistguard chain`; a command-line option always wins."""
+
+    engine: Literal["duckdb", "spark"] = "duckdb"
+    """Where screening and tracing run: the embedded store, or Spark over Parquet."""
+    spark_master: str = "local[*]"
+    """Spark master URL for engine = "spark" (local[*], spark://host:7077, yarn, k8s://...)."""
+    parquet: str | None = None
+    """Folder or URL (hdfs://, s3a://) of the Parquet chain tables Spark reads (`heistguard chain export` writes
+    them); default: export the store to a temporary folder."""
+    screen_hops: int = Field(default=2, ge=0, le=6)
+    """Exposure to listed addresses is searched within this many hops."""
+    trace_hops: int = Field(default=6, ge=1, le=50)
+    """How far a trace follows value."""
+    model: Literal["poison", "haircut", "fifo"] = "haircut"
+    """Taint model of traces and freeze lists."""
+    max_nodes: int = Field(default=20_000, ge=1)
+    """A trace stops expanding past this many addresses (hubs would make it unbounded)."""
+
+
 class Profile(_Section):
     """The whole file. Each guard adds its own section here and reads only that."""
 
@@ -102,6 +123,7 @@ class Profile(_Section):
     txguard: TxguardConfig = TxguardConfig()
 
     artifacts: ArtifactsConfig = ArtifactsConfig()
+    chain: ChainConfig = ChainConfig()
 
 
 def config_path(explicit: Path | None = None) -> Path | None:

@@ -60,6 +60,23 @@ STEPS: tuple[tuple[str, list[str]], ...] = (
         ["scan", "--no-progress", "samples/artifacts/contagious-interview", "samples/artifacts/clean-project"],
     ),
     ("scan --explain: what a rule looks for and why", ["scan", "--explain", "vscode-autorun-task"]),
+    # Chain guard: a generated sample heist (samples/chain/, inert addresses) with its service labels.
+    (
+        "chain sample: load the sample heist's service labels (a GraphSense tag pack)",
+        ["intel", "update", "samples/chain/labels.yaml"],
+    ),
+    (
+        "chain ingest: transactions, token transfers and token metadata",
+        ["chain", "ingest", *(f"samples/chain/{name}.json" for name in ("tokens", "transactions", "token_transfers"))],
+    ),
+    (
+        "chain trace: where did the 1,000 stolen ETH end up, and which exchanges can freeze it?",
+        ["chain", "trace", "--from", "0x8dd29add9992f7006f4d0f57bd9e468d6cd32012", "--graph", ".demo/trace.html"],
+    ),
+    (
+        "chain screen: are these counterparties exposed to the heist?",
+        ["chain", "screen", "samples/chain/counterparties.txt"],
+    ),
 )
 
 
