@@ -271,17 +271,21 @@ class IntelStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def one(self, query: str, params: list[object] | None = None) -> tuple[object, ...] | None:
+        """The first row of a query, reading the result to its end: DuckDB 2 keeps a half-read result
+        open on the connection, and the next `register` on it would fail."""
+        rows = self.conn.execute(query, params or []).fetchall()
+        return rows[0] if rows else None
+
     def schema_version(self) -> int:
         try:
-            has_meta = self.conn.execute(
-                "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
-            ).fetchone()
+            has_meta = self.one("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'")
         except duckdb.Error as exc:
             raise StoreError("cannot read the intel store", str(self.path), str(exc).splitlines()[0]) from None
         if not has_meta or not has_meta[0]:
             return 0
-        row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        return int(row[0]) if row else 0
+        row = self.one("SELECT value FROM meta WHERE key = 'schema_version'")
+        return int(str(row[0])) if row else 0
 
     def _migrate(self, version: int) -> None:
         with self.transaction():
@@ -303,7 +307,7 @@ class IntelStore:
     # --- meta ----------------------------------------------------------------------------------
 
     def get_meta(self, key: str) -> str | None:
-        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        row = self.one("SELECT value FROM meta WHERE key = ?", [key])
         return str(row[0]) if row else None
 
     def set_meta(self, key: str, value: str) -> None:
@@ -330,8 +334,8 @@ class IntelStore:
                 self.conn.execute(f"INSERT INTO indicators ({columns}) SELECT {columns} FROM hg_new_records")
             finally:
                 self.conn.unregister("hg_new_records")
-        count_row = self.conn.execute("SELECT count(*) FROM indicators WHERE source_id = ?", [source.id]).fetchone()
-        count = int(count_row[0]) if count_row else 0
+        count_row = self.one("SELECT count(*) FROM indicators WHERE source_id = ?", [source.id])
+        count = int(str(count_row[0])) if count_row else 0
         self.conn.execute(
             "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -392,8 +396,8 @@ class IntelStore:
             yield from (record_from_row(row) for row in batch)
 
     def count(self) -> int:
-        row = self.conn.execute("SELECT count(*) FROM indicators").fetchone()
-        return int(row[0]) if row else 0
+        row = self.one("SELECT count(*) FROM indicators")
+        return int(str(row[0])) if row else 0
 
 
 def record_from_row(row: tuple[object, ...]) -> IndicatorRecord:
