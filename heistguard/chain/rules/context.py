@@ -55,7 +55,8 @@ def readable(
 
 
 def transfer_evidence(e: dict[str, Any], note: str = "") -> Evidence:
-    text = f"{e['time']:%Y-%m-%d %H:%M:%S} {e['from_address']} -> {e['to_address']} {e['amount']} {e['asset']}"
+    amount = readable(str(e["asset"]), Fraction(str(e["amount"])))
+    text = f"{e['time']:%Y-%m-%d %H:%M:%S} {e['from_address']} -> {e['to_address']} {amount}"
     return Evidence(location=Location(logical=f"tx {e['tx']}"), text=text + (f" ({note})" if note else ""))
 
 

@@ -83,7 +83,8 @@ def detect(ctx: TraceContext) -> list[Finding]:
         evidence += [
             Evidence(
                 location=Location(logical=f"path to {ends[0].address}, hop {n} tx {step['tx']}"),
-                text=f"{step['time']} {step['from']} -> {step['to']} {step['amount']} {step['asset']}",
+                text=f"{step['time']} {step['from']} -> {step['to']} "
+                + readable(str(step["asset"]), Fraction(str(step["amount"])), ctx.result.asset_names),
             )
             for n, step in enumerate(ends[0].path, 1)
         ]
