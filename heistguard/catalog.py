@@ -6,12 +6,14 @@ from functools import cache
 
 from heistguard.findings import Rule
 from heistguard.intel.rules import RULES as INTEL_RULES
+from heistguard.mail.model import MODEL_RULE as MAIL_MODEL_RULE
+from heistguard.mail.rules import RULES as MAIL_RULES
 
 
 @cache
 def all_rules() -> dict[str, Rule]:
     rules: dict[str, Rule] = {}
-    for rule in (*INTEL_RULES,):
+    for rule in (*INTEL_RULES, *MAIL_RULES, MAIL_MODEL_RULE):
         if rule.id in rules:
             raise ValueError(f"duplicate rule id {rule.id}")
         rules[rule.id] = rule

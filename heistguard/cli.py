@@ -44,8 +44,10 @@ def _root(
 
 def _register_guards() -> None:
     from heistguard.intel.cli import intel_app
+    from heistguard.mail.cli import mail_app
 
     app.add_typer(intel_app, name="intel")
+    app.add_typer(mail_app, name="mail")
 
 
 _register_guards()
