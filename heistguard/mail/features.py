@@ -29,9 +29,12 @@ def model_text(message: Message) -> str:
 
 
 def rule_features(findings: Iterable[Finding], rule_ids: Iterable[str]) -> list[float]:
-    """Per rule: 0 when silent, else 1 + the rank of its worst finding's severity (info=1 ... critical=5)."""
+    """Per rule: 0 when silent or informational, else the rank of its worst finding (low=1 ... critical=4).
+    Info findings are left out: they mostly say a header is absent, which dates a message."""
     worst: dict[str, int] = {}
     for finding in findings:
+        if finding.severity.rank == 0:
+            continue
         key = "intel" if finding.rule_id.startswith("intel.") else finding.rule_id
-        worst[key] = max(worst.get(key, 0), finding.severity.rank + 1)
+        worst[key] = max(worst.get(key, 0), finding.severity.rank)
     return [float(worst.get(rule_id, 0)) for rule_id in rule_ids]

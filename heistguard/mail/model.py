@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -69,10 +70,18 @@ class PhishingModel:
         reasons = tuple(name for c, name in sorted(contributions, reverse=True)[:4] if c > 0)
         return Opinion(probability, reasons)
 
-    def finding(self, opinion: Opinion) -> Finding | None:
-        if opinion.probability < self.medium:
+    def finding(self, opinion: Opinion, findings: Sequence[Finding] = ()) -> Finding | None:
+        """The model's finding: it never calls a message phishing on words alone. With a rule's sign of
+        deceit beside it (one medium, or two low findings) a likely score makes it high; alone, a very
+        likely score makes it low: worth a look, never a block."""
+        signs = [f for f in findings if f.severity.rank >= Severity.LOW.rank and f.rule_id != MODEL_RULE.id]
+        corroborated = any(f.severity.rank >= Severity.MEDIUM.rank for f in signs) or len(signs) >= 2
+        if corroborated and opinion.probability >= self.medium:
+            severity = Severity.HIGH
+        elif opinion.probability >= self.high:
+            severity = Severity.LOW
+        else:
             return None
-        severity = Severity.HIGH if opinion.probability >= self.high else Severity.MEDIUM
         because = f"; leans on {', '.join(opinion.reasons)}" if opinion.reasons else ""
         return MODEL_RULE.finding(
             f"model {self.version}: phishing probability {opinion.probability:.2f}{because}", severity=severity

@@ -9,7 +9,7 @@ from heistguard.mail.rules._lures import hits, phrases
 
 RULE = Rule(
     id="mail.lure-investment",
-    severity=Severity.LOW,
+    severity=Severity.INFO,
     title="investment / VC / partnership meeting lure",
     rationale="DPRK operators impersonate venture capital firms and business partners (the 'SnatchCrypto' and "
     "fake-VC-meeting campaigns) to get founders and executives on a call or to open a 'term sheet'. "

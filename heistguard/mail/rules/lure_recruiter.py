@@ -10,7 +10,7 @@ from heistguard.mail.rules._lures import hits, phrases
 
 RULE = Rule(
     id="mail.lure-recruiter",
-    severity=Severity.LOW,
+    severity=Severity.INFO,
     title="recruiter / job-offer lure",
     rationale="Lazarus approaches developers and finance staff of crypto firms as recruiters with attractive "
     "offers, then moves them to a 'job description' file or a coding test. Real recruiters write the "

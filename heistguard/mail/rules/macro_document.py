@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 from heistguard.artifacts.filetype import Kind
 from heistguard.findings import Finding, IndicatorRef, Rule, Severity
 from heistguard.mail.context import MailContext, at
@@ -25,7 +27,9 @@ MAX_DOCUMENT = 25 * 1024 * 1024
 
 def macro_summary(data: bytes, name: str) -> tuple[bool, list[str]]:
     """(has macros, notable keywords) from oletools' VBA parser; a broken document has none."""
-    from oletools.olevba import VBA_Parser
+    with warnings.catch_warnings():  # oletools' pyparsing grammar warns about deprecated names on import
+        warnings.simplefilter("ignore")
+        from oletools.olevba import VBA_Parser
 
     try:
         parser = VBA_Parser(name, data=data)

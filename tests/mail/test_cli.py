@@ -1,0 +1,89 @@
+"""`heistguard mail triage` end to end: formats, exit codes, quarantine, real messages from tests/fixtures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from heistguard.cli import main
+from tests.conftest import FIXTURES
+from tests.mail.build import LNK, mail
+
+LEGIT = FIXTURES / "mail" / "modern_legit"
+REAL = FIXTURES / "mail" / "real"
+
+
+def _json_lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, object]]:
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+
+
+def test_phishing_exits_1_and_is_quarantined_byte_for_byte(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.eml"
+    bad.write_bytes(mail(sender="HR <hr@acme-capita1.com>", attachments=(("JD.pdf.lnk", LNK),)))
+    good = tmp_path / "good.eml"
+    good.write_bytes((LEGIT / "receipt-1.eml").read_bytes())
+    quarantine = tmp_path / "q"
+    code = main(["mail", "triage", "-f", "json", "--quarantine", str(quarantine), str(bad), str(good)])
+    assert code == 1
+    rows = {Path(str(r["input"])).name: r for r in _json_lines(capsys)}
+    assert rows["bad.eml"]["verdict"] == "phishing"
+    assert rows["good.eml"]["verdict"] != "phishing"
+    copies = {p.read_bytes() for p in quarantine.iterdir()}
+    assert bad.read_bytes() in copies  # byte for byte
+    assert len(copies) == sum(1 for r in rows.values() if r["verdict"] != "clean")
+
+
+def test_legitimate_modern_mail_is_not_phishing(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["mail", "triage", "-f", "json", str(LEGIT)]) == 0
+    rows = _json_lines(capsys)
+    assert len(rows) == len(list(LEGIT.glob("*.eml")))
+    assert all(r["verdict"] != "phishing" for r in rows)
+
+
+def test_real_messages(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["mail", "triage", "-f", "json", str(REAL)])
+    verdicts = {Path(str(r["input"])).name: r["verdict"] for r in _json_lines(capsys)}
+    assert verdicts["github-notification.eml"] == "clean"
+    assert verdicts["dmarc-report.eml"] == "clean"
+    assert verdicts["phishing-ledger.eml"] in ("phishing", "suspicious")
+    assert verdicts["phishing-metamask.eml"] == "phishing"
+
+
+def test_sarif_carries_every_mail_rule(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.eml"
+    bad.write_bytes(mail(text="URGENT: your wallet will be suspended within 24 hours. Verify your seed phrase.\n"))
+    main(["mail", "triage", "-f", "sarif", str(bad)])
+    sarif = json.loads(capsys.readouterr().out)
+    schema = json.loads((FIXTURES / "sarif-schema-2.1.0.json").read_text())
+    jsonschema.validate(sarif, schema)
+    rule_ids = {r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    results = sarif["runs"][0]["results"]
+    assert any(r["ruleId"] == "mail.lure-urgent-wallet" for r in results)
+    assert {r["ruleId"] for r in results} <= rule_ids
+
+
+def test_no_input_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["mail", "triage"]) == 2
+    assert "nothing to triage" in capsys.readouterr().err
+
+
+def test_bad_profile_key_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    profile = tmp_path / "heistguard.toml"
+    profile.write_text('[mail]\nprotected_domain = ["acme.com"]\n')
+    eml = tmp_path / "a.eml"
+    eml.write_bytes(mail())
+    assert main(["--config", str(profile), "mail", "triage", str(eml)]) == 2
+    assert "protected_domain" in capsys.readouterr().err
+
+
+def test_profile_protects_the_firms_people(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    profile = tmp_path / "heistguard.toml"
+    profile.write_text('[mail]\nprotected_domains = ["acme-capital.com"]\nprotected_names = ["Jane Doe"]\n')
+    eml = tmp_path / "ceo.eml"
+    eml.write_bytes(mail(sender="Jane Doe <jane.doe.office@gmail.com>", text="Are you at your desk? I need a favour."))
+    assert main(["--config", str(profile), "mail", "triage", "-f", "json", "--no-model", str(eml)]) == 1
+    (row,) = _json_lines(capsys)
+    assert row["verdict"] == "phishing"
