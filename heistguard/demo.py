@@ -23,9 +23,19 @@ SAMPLE_VALUES = (
     "0x00000000219ab540356cBB839Cbe05303d7705Fa",  # Ethereum beacon deposit contract: not listed
 )
 
+# Inert sample mail (samples/mail/README.md) and the profile naming the firm's domain and people.
+MAIL_SAMPLES = [
+    f"samples/mail/{name}.eml"
+    for name in ("fake-recruiter-lnk", "fake-investor-meeting", "wallet-seed-phrase", "legit-receipt")
+]
+
 STEPS: tuple[tuple[str, list[str]], ...] = (
     ("intel sources: what the store knows, and as of when", ["intel", "sources"]),
     ("intel lookup: is this value known bad, and who says so?", ["intel", "lookup", *SAMPLE_VALUES]),
+    (
+        "mail triage: fake recruiter, fake investor call, seed-phrase lure, and a real invoice",
+        ["--config", "samples/mail/heistguard.toml", "mail", "triage", *MAIL_SAMPLES],
+    ),
 )
 
 

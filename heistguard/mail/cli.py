@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import typer
@@ -17,7 +17,7 @@ from heistguard.errors import BadInput
 from heistguard.findings import Verdict
 from heistguard.mail.authentication import DnsLookup
 from heistguard.mail.context import MailContext
-from heistguard.mail.model import load_model
+from heistguard.mail.model import PhishingModel, load_model
 from heistguard.mail.sources import MailItem, iter_imap, iter_paths
 from heistguard.mail.triage import triage
 from heistguard.report import OutputFormat
@@ -80,10 +80,16 @@ def triage_command(
         from heistguard.intel import IntelLookup
 
         context = MailContext(config=config, intel=IntelLookup(store), dns=_online_dns() if online else None)
-        verdicts = _run(_items(paths or [], imap), context, model, quarantine_dir)
+        if fmt is OutputFormat.SARIF:  # one document: verdicts are gathered, small as they are
+            gathered: list[Verdict] = []
+            _run(_items(paths or [], imap), context, model, quarantine_dir, gathered.append)
+            return emit(gathered, fmt)
+        # Table and JSON lines are written message by message, so memory stays flat on any mailbox size.
+        codes: set[int] = set()
+        _run(_items(paths or [], imap), context, model, quarantine_dir, lambda v: codes.add(emit([v], fmt)))
+        return 1 if 1 in codes else 2 if 2 in codes else 0
     finally:
         store.close()
-    return emit(verdicts, fmt)
 
 
 def _items(paths: list[Path], imap: str | None) -> Iterator[MailItem]:
@@ -92,21 +98,21 @@ def _items(paths: list[Path], imap: str | None) -> Iterator[MailItem]:
         yield from iter_imap(imap)
 
 
-def _run(items: Iterator[MailItem], context: MailContext, model: object, quarantine_dir: Path | None) -> list[Verdict]:
-    from heistguard.mail.model import PhishingModel
-
-    chosen = model if isinstance(model, PhishingModel) else None
-    verdicts: list[Verdict] = []
+def _run(
+    items: Iterator[MailItem],
+    context: MailContext,
+    model: PhishingModel | None,
+    quarantine_dir: Path | None,
+    sink: Callable[[Verdict], object],
+) -> None:
     console = Console(stderr=True)
     show = sys.stderr.isatty()
     columns = (SpinnerColumn(), TextColumn("triaging mail"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True, disable=not show) as progress:
         task = progress.add_task("mail", total=None)
         for item in items:
-            verdict = triage(item, context, chosen)
-            # Only the verdict is kept: memory grows with findings, not with message bodies.
-            verdicts.append(verdict)
+            verdict = triage(item, context, model)
+            sink(verdict)
             if quarantine_dir is not None and verdict.verdict in ("phishing", "suspicious"):
                 quarantine(item, quarantine_dir)
             progress.advance(task)
-    return verdicts

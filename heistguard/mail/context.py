@@ -32,6 +32,7 @@ class MailContext:
     lookalikes: LookalikeFinder = field(init=False)
     names: tuple[ProtectedName, ...] = field(init=False)
     firm_domains: frozenset[str] = field(init=False)
+    _intel_keys: frozenset[str] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         cfg = self.config
@@ -50,6 +51,19 @@ class MailContext:
                 for b in BRANDS
             ]
         self.names = tuple(names)
+
+    def intel_keys(self) -> frozenset[str]:
+        """Every domain, URL, e-mail, IP and hash value the intel store holds, read once per run."""
+        if self._intel_keys is None:
+            if self.intel is None:
+                self._intel_keys = frozenset()
+            else:
+                rows = self.intel.store.conn.execute(
+                    "SELECT DISTINCT value FROM indicators WHERE type IN ('domain', 'url', 'email', 'ip', 'md5', "
+                    "'sha1', 'sha256')"
+                ).fetchall()
+                self._intel_keys = frozenset(str(r[0]) for r in rows)
+        return self._intel_keys
 
     def is_firm_or_brand_domain(self, domain: str) -> bool:
         return registrable(domain) in self.lookalikes.allowed

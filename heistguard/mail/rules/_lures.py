@@ -7,7 +7,7 @@ import re
 
 from heistguard.mail.message import Message
 
-MAX_SCAN = 30_000  # characters of body text read for themes
+MAX_SCAN = 10_000  # characters of body text read for themes (lures come early)
 
 
 def phrases(patterns: tuple[str, ...]) -> re.Pattern[str]:

@@ -3,12 +3,23 @@
 
 from __future__ import annotations
 
+from heistguard.errors import BadInput
 from heistguard.findings import Finding, Location
-from heistguard.intel import IndicatorType
+from heistguard.intel import IndicatorType, normalise
+from heistguard.intel.indicators import related_keys
 from heistguard.mail.context import MailContext
 from heistguard.mail.message import Message
 
 MAX_LINKS = 200
+
+
+def _might_match(value: str, kind: IndicatorType, known: frozenset[str]) -> bool:
+    """True when the value or what it contains (host, domain, parents) is a key the store holds."""
+    try:
+        indicator = normalise(value, kind)
+    except BadInput:
+        return False
+    return indicator.value in known or any(k.value in known for k, _ in related_keys(indicator))
 
 
 def check(message: Message, context: MailContext) -> list[Finding]:
@@ -23,9 +34,11 @@ def check(message: Message, context: MailContext) -> list[Finding]:
             asks.append((link.url, IndicatorType.URL, f"link in {link.where}"))
     for attachment in message.attachments:
         asks.append((attachment.sha256, IndicatorType.SHA256, f"attachment {attachment.name}"))
+    known = context.intel_keys()
     findings: list[Finding] = []
     for kind in (IndicatorType.EMAIL, IndicatorType.URL, IndicatorType.SHA256):
-        group = [(value, where) for value, k, where in asks if k is kind]
+        # The store is asked only about values whose keys it holds: one set lookup instead of a query.
+        group = [(value, where) for value, k, where in asks if k is kind and _might_match(value, kind, known)]
         if not group:
             continue
         # One store query per kind and message; a malformed value just has no matches.
