@@ -73,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--manifest", type=Path, help="modern_ham_SOURCES.md")
     parser.add_argument("--built", type=Path, help="hand-built modern legitimate mail (test side only)")
     parser.add_argument("--no-spamassassin", action="store_true")
+    parser.add_argument("--dump", type=Path, help="write per-message scores and findings here (JSON lines)")
     parser.add_argument(
         "--spamassassin-cache", type=Path, help="JSON file of SpamAssassin scores by sha256, read and extended"
     )
@@ -89,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     context = MailContext(MailConfig())
     labels = np.array([s.label for s in test])
     verdict_words, probabilities, rule_scores = [], [], []
+    dump = args.dump.open("w") if args.dump else None
     for sample in test:
         message = parse_message(sample.raw, str(sample.path))
         findings = rule_findings(message, context)
@@ -98,6 +100,11 @@ def main(argv: list[str] | None = None) -> int:
         verdict_words.append(verdict.verdict)
         probabilities.append(opinion.probability)
         rule_scores.append(score_of(findings))
+        if dump is not None:
+            record = {"path": str(sample.path), "label": sample.label, "kind": sample.kind, "group": sample.group,
+                      "p": opinion.probability, "severities": [f.severity.rank for f in findings],
+                      "rules": [f.rule_id for f in findings], "verdict": verdict.verdict}  # fmt: skip
+            dump.write(json.dumps(record) + "\n")
     words = np.array(verdict_words)
     probability = np.array(probabilities)
     rules = np.array(rule_scores, dtype=float)
@@ -119,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.spamassassin_cache:
                 args.spamassassin_cache.write_text(json.dumps(cache))
         if not missing or mail_spamassassin.available():
-            print(f"SpamAssassin {mail_spamassassin.version()}: {len(test) - len(missing)} scores from the cache")
+            print(f"SpamAssassin {mail_spamassassin.version()}: {len(test)} messages scored "
+                  f"({len(test) - len(missing)} from the cache)")  # fmt: skip
             sa = np.array([cache[k] for k in keys])
         else:
             print("SpamAssassin: spamd/spamc not installed (apt-get install spamassassin); skipped")

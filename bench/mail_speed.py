@@ -36,6 +36,8 @@ def build_mbox(dirs: list[Path], count: int, out: Path) -> int:
                 if written == count:
                     break
                 raw = path.read_bytes().replace(b"\r\n", b"\n")
+                if raw.startswith(b"From "):  # a file that carries its own mbox envelope line
+                    raw = raw.split(b"\n", 1)[1]
                 # mboxrd: quote body lines that would read as a new message
                 raw = b"\n".join(b">" + line if line.startswith(b"From ") else line for line in raw.split(b"\n"))
                 mbox.write(b"From heistguard@bench Thu Nov 26 00:00:00 2026\n" + raw.rstrip(b"\n") + b"\n\n")
@@ -85,7 +87,16 @@ def main(argv: list[str] | None = None) -> int:
         if not mail_spamassassin.available():
             print("SpamAssassin: not installed (apt-get install spamassassin); skipped")
             return 0
-        sample = [item.raw for _, item in zip(range(args.spamassassin_sample), iter_mbox(mbox), strict=False)]
+        readable = (item for item in iter_mbox(mbox) if not item.error)
+        items = [item for _, item in zip(range(args.spamassassin_sample), readable, strict=False)]
+        sample = [item.raw for item in items]
+        store = open_store(workdir / "store.duckdb", read_only=True)
+        context = MailContext(MailConfig(), intel=IntelLookup(store))
+        start = time.perf_counter()
+        for item in items:
+            triage(item, context, model)
+        ours = len(items) / (time.perf_counter() - start)
+        store.close()
         with mail_spamassassin.spamd(children=2) as port:
             start = time.perf_counter()
             mail_spamassassin.scores(sample, port, parallel=2)
@@ -95,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
             f"SpamAssassin {mail_spamassassin.version()} (spamd --local, 2 children, spamc): first {len(sample)} "
             f"of the same messages in {sa_elapsed:.1f} s = {sa_rate:.1f} messages/s"
         )
-        print(f"heistguard / SpamAssassin throughput: {rate / sa_rate:.1f}x")
+        print(f"heistguard on the same {len(items)} messages: {ours:.0f} messages/s, one process")
+        print(f"heistguard / SpamAssassin throughput on the same messages: {ours / sa_rate:.1f}x")
     return 0
 
 

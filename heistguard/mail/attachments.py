@@ -34,7 +34,7 @@ def members(attachment: Attachment) -> tuple[Member, ...]:
     return _zip_members(attachment.data)
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=4)  # the rules of one message ask about the same attachments; keep few alive
 def _zip_members(data: bytes) -> tuple[Member, ...]:
     out: list[Member] = []
     try:

@@ -44,7 +44,7 @@ BRANDS: tuple[Brand, ...] = (
     Brand("Microsoft", ("microsoft.com", "office.com", "microsoftonline.com", "outlook.com", "live.com",
                         "office365.com", "sharepoint.com", "onmicrosoft.com", "microsoft365.com", "skype.com")),
     Brand("Google", ("google.com", "gmail.com", "googlemail.com", "youtube.com", "goo.gl",
-                     "googleusercontent.com", "googlegroups.com", "googleapis.com", "gstatic.com",
+                     "googleusercontent.com", "googleapis.com", "gstatic.com",
                      "google.co.jp", "withgoogle.com", "googledrive.com", "g.co")),
     Brand("Apple", ("apple.com", "icloud.com", "me.com")),
     Brand("DocuSign", ("docusign.com", "docusign.net")),

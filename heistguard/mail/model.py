@@ -72,11 +72,12 @@ class PhishingModel:
 
     def finding(self, opinion: Opinion, findings: Sequence[Finding] = ()) -> Finding | None:
         """The model's finding: it never calls a message phishing on words alone. With a rule's sign of
-        deceit beside it (one medium, or two low findings) a likely score makes it high; alone, a very
-        likely score makes it low: worth a look, never a block."""
+        deceit beside it (one medium or two low findings) a likely score makes it high, as does a very
+        likely score beside one low finding; alone, a very likely score makes it low: worth a look,
+        never a block."""
         signs = [f for f in findings if f.severity.rank >= Severity.LOW.rank and f.rule_id != MODEL_RULE.id]
         corroborated = any(f.severity.rank >= Severity.MEDIUM.rank for f in signs) or len(signs) >= 2
-        if corroborated and opinion.probability >= self.medium:
+        if (corroborated and opinion.probability >= self.medium) or (signs and opinion.probability >= self.high):
             severity = Severity.HIGH
         elif opinion.probability >= self.high:
             severity = Severity.LOW

@@ -31,7 +31,7 @@ def check(message: Message, context: MailContext) -> list[Finding]:
                     at(
                         message,
                         f"attachment {item.name}",
-                        f"{item.name}: {item.filetype} ({item.attachment.size} bytes, sha256 {item.attachment.sha256})",
+                        f"{item.filetype} ({item.attachment.size} bytes, sha256 {item.attachment.sha256})",
                     )
                 ],
                 [IndicatorRef(type="sha256", value=item.attachment.sha256)],

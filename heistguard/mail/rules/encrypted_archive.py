@@ -41,7 +41,7 @@ def check(message: Message, context: MailContext) -> list[Finding]:
         return []
     said = _PASSWORD.search(message.subject + "\n" + message.text)
     attachment = next(a for a in message.attachments if a.name == names[0])
-    evidence = [at(message, f"attachment {names[0]}", f"{names[0]}: {attachment.filetype}, encrypted members")]
+    evidence = [at(message, f"attachment {names[0]}", f"{attachment.filetype}, encrypted members")]
     if said:
         evidence.append(at(message, "body", said.group(0)))
     return [

@@ -47,7 +47,7 @@ def check(message: Message, context: MailContext) -> list[Finding]:
             return [
                 RULE.finding(
                     f"{attachment.name} builds a download from an embedded blob",
-                    [at(message, f"attachment {attachment.name}", f"{attachment.name}: {attachment.filetype}")],
+                    [at(message, f"attachment {attachment.name}", f"{attachment.filetype}")],
                     [IndicatorRef(type="sha256", value=attachment.sha256)],
                 )
             ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from heistguard.findings import Finding, Rule, Severity
+from heistguard.mail.authentication import recorded_results
 from heistguard.mail.context import MailContext, at
 from heistguard.mail.domains import host_of, registrable
 from heistguard.mail.message import Message
@@ -45,6 +46,9 @@ def check(message: Message, context: MailContext) -> list[Finding]:
         return []  # list posts carry the author's own address in Reply-To (and DMARC-munged From)
     from_org = registrable(sender.domain)
     lists = _list_domains(message)
+    # A sender whose domain passed DMARC set its own Reply-To (calendar invitations, ticket systems).
+    recorded = recorded_results(message, context.config.trusted_authserv_ids)
+    authenticated = recorded is not None and any(r.result == "pass" for r in recorded.of("dmarc"))
     findings = []
     for reply in message.reply_to:
         if not reply.domain:
@@ -53,9 +57,11 @@ def check(message: Message, context: MailContext) -> list[Finding]:
         if reply_org == from_org or reply_org in lists:
             continue
         severity = Severity.LOW
-        if context.is_firm_or_brand_domain(from_org):
-            severity = Severity.HIGH
-        elif reply_org in FREE_MAIL and from_org not in FREE_MAIL:
+        if from_org in context.firm_domains and not authenticated:
+            severity = Severity.HIGH  # someone writing as the firm wants the answers elsewhere
+        elif not authenticated and (
+            context.is_firm_or_brand_domain(from_org) or (reply_org in FREE_MAIL and from_org not in FREE_MAIL)
+        ):
             severity = Severity.MEDIUM
         findings.append(
             RULE.finding(
