@@ -17,7 +17,8 @@ from heistguard.errors import BadInput
 from heistguard.findings import Verdict
 from heistguard.mail.authentication import DnsLookup
 from heistguard.mail.context import MailContext
-from heistguard.mail.model import PhishingModel, load_model
+from heistguard.mail.model import load_model
+from heistguard.mail.parallel import WorkerSetup, triage_in_parallel
 from heistguard.mail.sources import MailItem, iter_imap, iter_paths
 from heistguard.mail.triage import triage
 from heistguard.report import OutputFormat
@@ -58,6 +59,7 @@ def triage_command(
     ),
     no_model: bool = typer.Option(False, "--no-model", help="Rules only, without the learned model."),
     model_path: Path | None = typer.Option(None, "--model", help="Use this model artifact instead of the shipped one."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, max=64, help="Worker processes."),
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> int:
     """One verdict per message: phishing, suspicious or clean, with the header, link or attachment that says why.
@@ -80,13 +82,19 @@ def triage_command(
         from heistguard.intel import IntelLookup
 
         context = MailContext(config=config, intel=IntelLookup(store), dns=_online_dns() if online else None)
+        items = _items(paths or [], imap)
+        if jobs > 1:
+            setup = WorkerSetup(config, state.db_path(), online, model is not None, model_path)
+            pairs = triage_in_parallel(items, setup, jobs)
+        else:
+            pairs = ((item, triage(item, context, model)) for item in items)
         if fmt is OutputFormat.SARIF:  # one document: verdicts are gathered, small as they are
             gathered: list[Verdict] = []
-            _run(_items(paths or [], imap), context, model, quarantine_dir, gathered.append)
+            _run(pairs, quarantine_dir, gathered.append)
             return emit(gathered, fmt)
         # Table and JSON lines are written message by message, so memory stays flat on any mailbox size.
         codes: set[int] = set()
-        _run(_items(paths or [], imap), context, model, quarantine_dir, lambda v: codes.add(emit([v], fmt)))
+        _run(pairs, quarantine_dir, lambda v: codes.add(emit([v], fmt)))
         return 1 if 1 in codes else 2 if 2 in codes else 0
     finally:
         store.close()
@@ -99,19 +107,14 @@ def _items(paths: list[Path], imap: str | None) -> Iterator[MailItem]:
 
 
 def _run(
-    items: Iterator[MailItem],
-    context: MailContext,
-    model: PhishingModel | None,
-    quarantine_dir: Path | None,
-    sink: Callable[[Verdict], object],
+    pairs: Iterator[tuple[MailItem, Verdict]], quarantine_dir: Path | None, sink: Callable[[Verdict], object]
 ) -> None:
     console = Console(stderr=True)
     show = sys.stderr.isatty()
     columns = (SpinnerColumn(), TextColumn("triaging mail"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True, disable=not show) as progress:
         task = progress.add_task("mail", total=None)
-        for item in items:
-            verdict = triage(item, context, model)
+        for item, verdict in pairs:
             sink(verdict)
             if quarantine_dir is not None and verdict.verdict in ("phishing", "suspicious"):
                 quarantine(item, quarantine_dir)

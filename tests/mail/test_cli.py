@@ -87,3 +87,10 @@ def test_profile_protects_the_firms_people(tmp_path: Path, capsys: pytest.Captur
     assert main(["--config", str(profile), "mail", "triage", "-f", "json", "--no-model", str(eml)]) == 1
     (row,) = _json_lines(capsys)
     assert row["verdict"] == "phishing"
+
+
+def test_worker_processes_give_the_same_verdicts_in_the_same_order(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["mail", "triage", "-f", "json", str(LEGIT), str(REAL)])
+    one = capsys.readouterr().out
+    main(["mail", "triage", "-f", "json", "--jobs", "2", str(LEGIT), str(REAL)])
+    assert capsys.readouterr().out == one
