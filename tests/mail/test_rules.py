@@ -64,6 +64,10 @@ CASES: dict[str, tuple[bytes, bytes]] = {
         mail(sender="Jane Doe <jane.doe.ceo@outlook-mail.example.net>"),
         mail(sender="Jane Doe <jane@acme-capital.com>"),
     ),
+    "mail.invalid-sender": (
+        mail(sender="Correios <contato@correios>"),
+        mail(sender="Correios <contato@correios.com.br>"),
+    ),
     "mail.lookalike-domain": (
         mail(sender="Ken <ken@acme-capita1.com>"),
         mail(sender="Ken <ken@acme-capital.com>"),
@@ -193,3 +197,11 @@ def test_rules_carry_attack_ids_and_rationale() -> None:
     for rule in RULES:
         assert rule.rationale and len(rule.rationale) > 60, rule.id
         assert rule.attack, rule.id
+
+
+def test_brand_display_name_without_any_address_is_impersonation() -> None:
+    from heistguard.mail.rules import display_name_impersonation
+
+    raw = mail().replace(b"From: Bob Lee <bob@partner.example.org>", b"From: PayPal Service Team")
+    (finding,) = display_name_impersonation.check(parsed(raw), context())
+    assert "no sender address" in finding.title

@@ -25,19 +25,22 @@ _EMAIL_IN_NAME = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
 
 def check(message: Message, context: MailContext) -> list[Finding]:
     sender = message.sender_from
-    if sender is None or not sender.display or not sender.domain:
+    # "From: PayPal Service" with no address parses as an address without "@": it is the display name.
+    display = (sender.display or (sender.address if "@" not in sender.address else "")) if sender else ""
+    if sender is None or not display:
         return []
-    org = registrable(sender.domain)
+    org = registrable(sender.domain) if sender.domain else ""
     evidence = [at(message, "header From", f"From: {sender}")]
-    indicators = [IndicatorRef(type="email", value=sender.address.lower())]
+    indicators = [IndicatorRef(type="email", value=sender.address.lower())] if org else []
     for protected in context.names:
-        if org in protected.domains or not protected.pattern.search(sender.display):
+        if org in protected.domains or not protected.pattern.search(display):
             continue
         severity = Severity.HIGH if protected.firm else Severity.MEDIUM
-        title = f"display name {sender.display!r} claims {protected.name!r} but the address is at {org}"
+        where = f"the address is at {org}" if org else "there is no sender address"
+        title = f"display name {display!r} claims {protected.name!r} but {where}"
         return [RULE.finding(title, evidence, indicators, severity=severity)]
-    shown = _EMAIL_IN_NAME.search(sender.display)
-    if shown and registrable(shown.group(1)) != org:
+    shown = _EMAIL_IN_NAME.search(display)
+    if shown and org and registrable(shown.group(1)) != org:
         claimed = registrable(shown.group(1))
         severity = Severity.HIGH if context.is_firm_or_brand_domain(claimed) else Severity.MEDIUM
         title = f"display name shows the address {shown.group(0)} but the mail is from {sender.address}"

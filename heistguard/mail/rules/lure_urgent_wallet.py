@@ -20,6 +20,7 @@ RULE = Rule(
 URGENT = phrases(
     (
         r"\b(?:urgent(?:ly)?|immediately|right away|as soon as possible|asap|final (?:notice|warning|reminder))\b",
+        r"\b(?:action required|immediate action|required action|act now|data breach|last chance)\b",
         r"\bwithin (?:24|48|72) hours\b|\b(?:will be|has been|is) (?:suspended|locked|restricted|frozen|"
         r"disabled|terminated)\b",
         r"\bunusual (?:activity|sign-?in|login)\b|\bsecurity (?:alert|breach|incident)\b|\bunauthori[sz]ed\b",
