@@ -21,6 +21,7 @@ from heistguard.errors import BadInput
 MAX_MESSAGE = 100 * 1024 * 1024  # a message bigger than this is reported, not read
 IMAP_USER_ENV = "HEISTGUARD_IMAP_USER"
 IMAP_PASSWORD_ENV = "HEISTGUARD_IMAP_PASSWORD"
+KEYRING_SERVICE = "heistguard-imap"  # keyring entry: service "heistguard-imap", user "USER@HOST"
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+:", re.M)  # a header field name followed by a colon
 
 
@@ -178,9 +179,13 @@ def parse_imap_url(url: str) -> ImapTarget:
 def iter_imap(url: str, timeout: float = 30.0) -> Iterator[MailItem]:
     """Every message of one IMAP folder, selected read-only and fetched with BODY.PEEK (flags stay as they were)."""
     target = parse_imap_url(url)
-    password = os.environ.get(IMAP_PASSWORD_ENV)
+    password = os.environ.get(IMAP_PASSWORD_ENV) or _keyring_password(target)
     if password is None:
-        raise BadInput("no IMAP password", target.display(), f"set ${IMAP_PASSWORD_ENV}")
+        raise BadInput(
+            "no IMAP password",
+            target.display(),
+            f"set ${IMAP_PASSWORD_ENV} or store it with: keyring set {KEYRING_SERVICE} {target.user}@{target.host}",
+        )
     try:
         client: imaplib.IMAP4 = (
             imaplib.IMAP4_SSL(target.host, target.port, timeout=timeout)
@@ -212,6 +217,17 @@ def iter_imap(url: str, timeout: float = 30.0) -> Iterator[MailItem]:
     finally:
         with contextlib.suppress(imaplib.IMAP4.error, OSError):
             client.logout()
+
+
+def _keyring_password(target: ImapTarget) -> str | None:
+    """The password from the system keyring, when there is one that holds it."""
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        return keyring.get_password(KEYRING_SERVICE, f"{target.user}@{target.host}")
+    except (KeyringError, RuntimeError, OSError):
+        return None  # no usable keyring backend on this machine
 
 
 def _quote(folder: str) -> str:

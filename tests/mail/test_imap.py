@@ -14,11 +14,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
 import pytest
+from keyring.backend import KeyringBackend
 
 from heistguard.cli import main
 from heistguard.errors import BadInput
-from heistguard.mail.sources import IMAP_PASSWORD_ENV, iter_imap
+from heistguard.mail.sources import IMAP_PASSWORD_ENV, KEYRING_SERVICE, iter_imap
 from tests.mail.build import LNK, mail
 
 USER, PASSWORD = "aiko", "s3cret-Imap-pw"
@@ -157,3 +159,39 @@ def test_password_in_the_url_is_refused() -> None:
     with pytest.raises(BadInput) as caught:
         list(iter_imap("imap://aiko:hunter2@127.0.0.1:1/INBOX"))
     assert "hunter2" not in caught.value.one_line()
+
+
+class _MemoryKeyring(KeyringBackend):
+    """A real keyring backend holding its secrets in memory (what a desktop keyring does on disk)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.secrets.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.secrets.pop((service, username), None)
+
+
+def test_password_from_the_keyring(dovecot: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(IMAP_PASSWORD_ENV, raising=False)
+    previous = keyring.get_keyring()
+    backend = _MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        keyring.set_password(KEYRING_SERVICE, f"{USER}@127.0.0.1", PASSWORD)
+        items = list(iter_imap(f"imap://{USER}@127.0.0.1:{dovecot}/INBOX"))
+        assert len(items) == 2
+        backend.secrets.clear()
+        with pytest.raises(BadInput) as caught:
+            list(iter_imap(f"imap://{USER}@127.0.0.1:{dovecot}/INBOX"))
+        assert "keyring set heistguard-imap" in caught.value.one_line()
+    finally:
+        keyring.set_keyring(previous)
