@@ -94,3 +94,31 @@ def test_worker_processes_give_the_same_verdicts_in_the_same_order(capsys: pytes
     one = capsys.readouterr().out
     main(["mail", "triage", "-f", "json", "--jobs", "2", str(LEGIT), str(REAL)])
     assert capsys.readouterr().out == one
+
+
+def test_unreadable_input_is_exit_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    junk = tmp_path / "notes.pdf"
+    junk.write_bytes(b"%PDF-1.7\n" + bytes(range(256)))
+    good = tmp_path / "ok.eml"
+    good.write_bytes(mail())
+    assert main(["mail", "triage", "-f", "json", str(junk), str(good)]) == 2
+    out = capsys.readouterr()
+    rows = _json_lines_from(out.out)
+    assert [r["verdict"] for r in rows] == ["error", "clean"]
+    (line,) = out.err.strip().splitlines()
+    assert "notes.pdf is not an e-mail message" in line
+
+
+def test_mbox_message_is_quarantined_as_stored(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = mail(sender="HR <hr@acme-capita1.com>", attachments=(("JD.pdf.lnk", LNK),))
+    box = tmp_path / "inbox.mbox"
+    box.write_bytes(b"From a@b Thu Nov 26 00:00:00 2026\n" + mail().replace(b"\r\n", b"\n") + b"\n"
+                    + b"From a@b Thu Nov 26 00:00:01 2026\n" + bad.replace(b"\r\n", b"\n") + b"\n")  # fmt: skip
+    quarantine = tmp_path / "q"
+    assert main(["mail", "triage", "-f", "json", "--quarantine", str(quarantine), str(box)]) == 1
+    (copied,) = list(quarantine.iterdir())
+    assert copied.read_bytes() == bad.replace(b"\r\n", b"\n")
+
+
+def _json_lines_from(text: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
