@@ -43,16 +43,18 @@ def _root(
 
 
 def _register_guards() -> None:
+    """One line per step of the heist, in its order."""
     from heistguard.artifacts.cli import scan_command
+    from heistguard.chain.cli import chain_app
     from heistguard.intel.cli import intel_app
+    from heistguard.mail.cli import mail_app
     from heistguard.txguard.cli import tx_app
 
-    app.add_typer(intel_app, name="intel")
-    app.add_typer(tx_app, name="tx")
+    app.add_typer(mail_app, name="mail")
     app.command("scan")(scan_command)
-    from heistguard.chain.cli import chain_app
-
+    app.add_typer(tx_app, name="tx")
     app.add_typer(chain_app, name="chain")
+    app.add_typer(intel_app, name="intel")
 
 
 _register_guards()

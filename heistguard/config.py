@@ -116,10 +116,29 @@ class ChainConfig(_Section):
     """A trace stops expanding past this many addresses (hubs would make it unbounded)."""
 
 
+class MailConfig(_Section):
+    """[mail]"""
+
+    protected_domains: tuple[str, ...] = ()
+    """The firm's own and its partners' domains (exchanges, VCs, wallet vendors); lookalikes of these are flagged."""
+    protected_names: tuple[str, ...] = ()
+    """People and brands worth impersonating ("Jane Doe", "Acme Capital"); a display name using one from
+    outside the protected domains is flagged."""
+    trusted_domains: tuple[str, ...] = ()
+    """Further domains allowed to use protected names and never called lookalikes (e.g. a mail vendor)."""
+    default_brands: bool = True
+    """Also protect the bundled list of crypto exchanges, wallets and mail brands (heistguard/mail/brands.py)."""
+    trusted_authserv_ids: tuple[str, ...] = ()
+    """Authentication-Results authserv-ids written by the firm's own MTAs; when empty, the topmost header is used."""
+    use_model: bool = True
+    """Add the learned model's opinion to the rules' findings."""
+
+
 class Profile(_Section):
     """The whole file. Each guard adds its own section here and reads only that."""
 
     intel: IntelConfig = IntelConfig()
+    mail: MailConfig = MailConfig()
     txguard: TxguardConfig = TxguardConfig()
 
     artifacts: ArtifactsConfig = ArtifactsConfig()

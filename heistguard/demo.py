@@ -23,17 +23,24 @@ SAMPLE_VALUES = (
     "0x00000000219ab540356cBB839Cbe05303d7705Fa",  # Ethereum beacon deposit contract: not listed
 )
 
+# Inert sample mail (samples/mail/README.md) and the profile naming the firm's domain and people.
+MAIL_SAMPLES = [
+    f"samples/mail/{name}.eml"
+    for name in ("fake-recruiter-lnk", "fake-investor-meeting", "wallet-seed-phrase", "legit-receipt")
+]
+
 STEPS: tuple[tuple[str, list[str]], ...] = (
     ("intel sources: what the store knows, and as of when", ["intel", "sources"]),
     ("intel lookup: is this value known bad, and who says so?", ["intel", "lookup", *SAMPLE_VALUES]),
     (
-        "intel import: a peer's MISP event (3CX supply-chain compromise, CIRCL OSINT shape)",
-        ["intel", "import", "samples/intel/misp-event-3cx-supply-chain.json"],
+        "mail triage: fake recruiter, fake investor call, seed-phrase lure, and a real invoice",
+        ["--config", "samples/mail/heistguard.toml", "mail", "triage", *MAIL_SAMPLES],
     ),
     (
-        "intel export: share what we hold from that peer as a STIX 2.1 bundle",
-        ["intel", "export", "-f", "stix", "--source", "misp-circl", "-o", ".demo/misp-circl.stix.json"],
+        "scan: an inert replica of a 'Contagious Interview' coding test, and an ordinary project",
+        ["scan", "--no-progress", "samples/artifacts/contagious-interview", "samples/artifacts/clean-project"],
     ),
+    ("scan --explain: what a rule looks for and why", ["scan", "--explain", "vscode-autorun-task"]),
     (
         "tx check: the real Bybit transaction (2025-02-21), decoded from its raw signed bytes alone",
         [
@@ -56,12 +63,6 @@ STEPS: tuple[tuple[str, list[str]], ...] = (
         ["tx", "check", "--typed-data", "samples/txguard/permit_unlimited_unknown_spender.json", "-f", "json"],
     ),
     (
-        "scan: an inert replica of a 'Contagious Interview' coding test, and an ordinary project",
-        ["scan", "--no-progress", "samples/artifacts/contagious-interview", "samples/artifacts/clean-project"],
-    ),
-    ("scan --explain: what a rule looks for and why", ["scan", "--explain", "vscode-autorun-task"]),
-    # Chain guard: a generated sample heist (samples/chain/, inert addresses) with its service labels.
-    (
         "chain sample: load the sample heist's service labels (a GraphSense tag pack)",
         ["intel", "update", "samples/chain/labels.yaml"],
     ),
@@ -76,6 +77,14 @@ STEPS: tuple[tuple[str, list[str]], ...] = (
     (
         "chain screen: are these counterparties exposed to the heist?",
         ["chain", "screen", "samples/chain/counterparties.txt"],
+    ),
+    (
+        "intel import: a peer's MISP event (3CX supply-chain compromise, CIRCL OSINT shape)",
+        ["intel", "import", "samples/intel/misp-event-3cx-supply-chain.json"],
+    ),
+    (
+        "intel export: share what we hold from that peer as a STIX 2.1 bundle",
+        ["intel", "export", "-f", "stix", "--source", "misp-circl", "-o", ".demo/misp-circl.stix.json"],
     ),
 )
 

@@ -462,3 +462,15 @@ def host_of(kind: IndicatorType, key: str) -> str | None:
             host = host.rsplit(":", 1)[0] if not host.startswith("[") else ""
         return host if host and not _IPV4.fullmatch(host) else None
     return None
+
+
+def match_keys(indicator: Indicator) -> list[str]:
+    """Every key a lookup of `indicator` matches through: itself, the host of a URL or e-mail address, and
+    that host's parent domains (never a bare TLD) — the same keys the batch join explodes in SQL."""
+    host = host_of(indicator.type, indicator.value)
+    keys = [indicator.value]
+    if host is not None:
+        labels = host.split(".")
+        first = 1 if indicator.type is IndicatorType.DOMAIN else 0
+        keys += [".".join(labels[i:]) for i in range(first, len(labels) - 1)]
+    return keys

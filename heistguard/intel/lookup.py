@@ -37,6 +37,7 @@ from heistguard.intel.indicators import (
     evm_checksum,
     evm_checksum_ok,
     host_of,
+    match_keys,
     normalise,
     normalise_domain,
     normalise_kind,
@@ -181,6 +182,15 @@ class IntelLookup:
     def __init__(self, store: IntelStore) -> None:
         self.store = store
         self.sources = {s.id: s for s in store.sources()}
+        self._keys: frozenset[str] | None = None
+
+    def might_match(self, indicator: Indicator) -> bool:
+        """A cheap pre-check for hot loops (every link of every message): False when the store holds no
+        key the indicator could match through, so no query is needed. The key set is read once."""
+        if self._keys is None:
+            rows = self.store.conn.execute("SELECT DISTINCT value FROM indicators").fetchall()
+            self._keys = frozenset(str(row[0]) for row in rows)
+        return any(key in self._keys for key in match_keys(indicator))
 
     def lookup(self, value: str | Indicator, kind: IndicatorType | str | None = None) -> tuple[Match, ...]:
         """Every record matching one value; raises `BadInput` when the value is malformed."""

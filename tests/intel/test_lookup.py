@@ -101,3 +101,32 @@ def test_url_and_email_match_through_their_domain(store: IntelStore) -> None:
         (finding,) = intel.findings(intel.lookup(value))
         assert finding.rule_id == "intel.known-malicious"
         assert "bybít.example" in finding.title
+
+
+def test_might_match_agrees_with_the_store_join(store: IntelStore) -> None:
+    source = Source(id="case-43", name="case 43", url=None, as_of=None)
+    with store.transaction():
+        store.add_records(
+            source,
+            [
+                IndicatorRecord(
+                    type="domain",
+                    value="evil.example",
+                    display="evil.example",
+                    category="phishing",
+                    source_id="case-43",
+                    confidence=70,
+                )
+            ],
+        )
+    intel = IntelLookup(store)
+    for value, listed in [
+        ("https://a.b.evil.example/x", True),
+        ("hr@evil.example", True),
+        ("login.evil.example", True),
+        ("https://evil.example.com/x", False),
+        ("notevil.example", False),
+    ]:
+        indicator = normalise(value)
+        assert intel.might_match(indicator) is listed, value
+        assert bool(intel.lookup(indicator)) is listed, value

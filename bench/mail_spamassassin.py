@@ -1,0 +1,80 @@
+"""SpamAssassin side by side: Debian's spamd on loopback (local tests only, no network checks), fed with spamc.
+
+spamd/spamc is SpamAssassin's own fast path (a preforked daemon, a small C client), so the comparison
+is with SpamAssassin at its best on this machine.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+
+def available() -> bool:
+    return bool(shutil.which("spamd") and shutil.which("spamc"))
+
+
+def version() -> str:
+    result = subprocess.run(["spamassassin", "--version"], capture_output=True, text=True, check=False)
+    return result.stdout.split("\n", 1)[0].replace("SpamAssassin version ", "").strip() or "?"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def spamd(children: int = 2) -> Iterator[int]:
+    """Start spamd on a free loopback port with local tests only; yield the port."""
+    port = _free_port()
+    home = tempfile.mkdtemp(prefix="hg-spamd-")
+    process = subprocess.Popen(
+        ["spamd", "--local", "--nouser-config", "-i", "127.0.0.1", "-p", str(port), f"--max-children={children}",
+         "--min-children", str(children), "-u", "nobody", "--helper-home-dir", home, "-s", "stderr", "-q"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise RuntimeError("spamd did not start")
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def score(raw: bytes, port: int) -> float:
+    """SpamAssassin's score for one message (spamc -c prints 'score/threshold')."""
+    result = subprocess.run(
+        ["spamc", "-c", "-d", "127.0.0.1", "-p", str(port), "-s", str(50 * 1024 * 1024)],
+        input=raw,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    text = result.stdout.decode("ascii", "replace").strip()
+    try:
+        return float(text.split("/")[0])
+    except ValueError:
+        return float("nan")
+
+
+def scores(messages: Sequence[bytes], port: int, parallel: int = 2) -> list[float]:
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        return list(pool.map(lambda raw: score(raw, port), messages))

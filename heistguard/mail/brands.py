@@ -1,0 +1,68 @@
+"""Brands that phishing aimed at crypto staff imitates, with the domains each really sends mail and links from.
+
+Source: each company's own public website and mail (the domains below are the ones their sites
+and sign-in pages use), checked 2026-11. A firm adds its own names and domains in `[mail]`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Brand:
+    name: str
+    domains: tuple[str, ...]  # first one is the brand's main domain, the one lookalikes imitate
+
+
+BRANDS: tuple[Brand, ...] = (
+    # exchanges
+    Brand("Binance", ("binance.com", "binance.us", "binance.info", "binance.org")),
+    Brand("Coinbase", ("coinbase.com", "coinbase.io", "coinbase-mail.com")),
+    Brand("Kraken", ("kraken.com",)),
+    Brand("Bybit", ("bybit.com", "bybitglobal.com")),
+    Brand("OKX", ("okx.com",)),
+    Brand("Bitfinex", ("bitfinex.com",)),
+    Brand("KuCoin", ("kucoin.com",)),
+    Brand("Gemini", ("gemini.com",)),
+    Brand("Bitstamp", ("bitstamp.net",)),
+    Brand("Crypto.com", ("crypto.com",)),
+    Brand("bitFlyer", ("bitflyer.com", "bitflyer.jp")),
+    Brand("Coincheck", ("coincheck.com",)),
+    Brand("Upbit", ("upbit.com",)),
+    # wallets and custody
+    Brand("MetaMask", ("metamask.io", "consensys.io", "consensys.net")),
+    Brand("Ledger", ("ledger.com",)),
+    Brand("Trezor", ("trezor.io", "satoshilabs.com")),
+    Brand("Trust Wallet", ("trustwallet.com",)),
+    Brand("Phantom", ("phantom.app", "phantom.com")),
+    Brand("Safe{Wallet}", ("safe.global",)),
+    Brand("Fireblocks", ("fireblocks.com", "fireblocks.io")),
+    Brand("WalletConnect", ("walletconnect.com", "reown.com")),
+    Brand("Uniswap", ("uniswap.org",)),
+    # services whose look is borrowed for credential harvest, fake meetings and fake shared files
+    Brand("Microsoft", ("microsoft.com", "office.com", "microsoftonline.com", "outlook.com", "live.com",
+                        "office365.com", "sharepoint.com", "onmicrosoft.com", "microsoft365.com", "skype.com")),
+    Brand("Google", ("google.com", "gmail.com", "googlemail.com", "youtube.com", "goo.gl",
+                     "googleusercontent.com", "googleapis.com", "gstatic.com",
+                     "google.co.jp", "withgoogle.com", "googledrive.com", "g.co")),
+    Brand("Apple", ("apple.com", "icloud.com", "me.com")),
+    Brand("DocuSign", ("docusign.com", "docusign.net")),
+    Brand("Dropbox", ("dropbox.com", "dropboxmail.com")),
+    Brand("Zoom", ("zoom.us", "zoom.com", "zoomgov.com")),
+    Brand("PayPal", ("paypal.com",)),
+    Brand("LinkedIn", ("linkedin.com", "licdn.com")),
+    Brand("GitHub", ("github.com", "githubusercontent.com", "github.io")),
+    Brand("Telegram", ("telegram.org", "t.me")),
+    Brand("Calendly", ("calendly.com",)),
+    Brand("Amazon", ("amazon.com", "amazon.co.jp", "amazonses.com", "aws.amazon.com", "amazonaws.com")),
+)  # fmt: skip
+
+
+def brand_domains() -> tuple[str, ...]:
+    """The main domain of every brand: the ones whose lookalikes are worth flagging."""
+    return tuple(b.domains[0] for b in BRANDS)
+
+
+def owned_domains() -> tuple[str, ...]:
+    return tuple(d for b in BRANDS for d in b.domains)

@@ -1,0 +1,167 @@
+"""Domains as a reader sees them: the registrable domain, the host of a URL, and lookalikes of protected domains.
+
+Lookalikes are found four ways: the permutations dnstwist generates (typos, bit flips,
+homoglyphs, TLD swaps, ...), a Unicode-confusable skeleton of the name, edit distance on the
+registrable label, and the protected name embedded in a longer one ("binance-support.com").
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import tldextract
+
+_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)  # bundled suffix list, never the network
+
+# Letters from other scripts that render like Latin ones (a subset of Unicode TR39 confusables,
+# chosen for what appears in IDN phishing domains), and ASCII digraphs that read as one letter.
+_CONFUSABLE = str.maketrans(
+    {
+        "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "х": "x", "у": "y", "і": "i", "ј": "j",
+        "ԁ": "d", "ɡ": "g", "һ": "h", "ո": "n", "ѕ": "s", "ԛ": "q", "ԝ": "w", "ӏ": "l", "ʟ": "l",
+        "ο": "o", "α": "a", "ν": "v", "ι": "i", "κ": "k", "τ": "t", "ρ": "p", "ϲ": "c", "ɑ": "a",
+        "ı": "i", "ł": "l", "ø": "o", "ß": "b", "0": "o", "1": "l", "3": "e", "5": "s", "$": "s",
+        "ᴠ": "v", "ᴡ": "w", "ʏ": "y", "ɴ": "n", "ᴍ": "m", "ꞵ": "b", "ｂ": "b",
+    }
+)  # fmt: skip
+_DIGRAPHS = (("rn", "m"), ("vv", "w"), ("cl", "d"), ("nn", "m"))
+
+
+@dataclass(frozen=True, slots=True)
+class Lookalike:
+    candidate: str  # the domain seen in the message (unicode form)
+    protected: str  # the protected domain it imitates
+    how: str  # "homoglyph", "typo (insertion)", "tld swap", "embedded brand", ...
+
+
+def to_unicode(domain: str) -> str:
+    labels = []
+    for label in domain.lower().strip(".").split("."):
+        if label.startswith("xn--"):
+            with contextlib.suppress(UnicodeError):
+                label = label.encode("ascii").decode("idna")
+        labels.append(label)
+    return ".".join(labels)
+
+
+def to_ascii(domain: str) -> str:
+    try:
+        return domain.lower().strip(".").encode("idna").decode("ascii")
+    except UnicodeError:
+        return domain.lower().strip(".")
+
+
+def host_of(url: str) -> str:
+    """The lower-case host of a URL ("" when it has none)."""
+    value = url.strip()
+    if value.lower().startswith("www."):
+        value = "http://" + value
+    try:
+        host = urlsplit(value).hostname or ""
+    except ValueError:
+        return ""
+    return host.lower().rstrip(".")
+
+
+def registrable(domain: str) -> str:
+    """example.co.uk for mail.example.co.uk; the host itself when it has no public suffix (an IP, a local name)."""
+    parts = _EXTRACT(to_ascii(domain))
+    if not parts.domain or not parts.suffix:
+        return domain.lower()
+    return f"{parts.domain}.{parts.suffix}"
+
+
+def label_and_suffix(domain: str) -> tuple[str, str]:
+    parts = _EXTRACT(to_ascii(domain))
+    return to_unicode(parts.domain), parts.suffix
+
+
+def skeleton(text: str) -> str:
+    """What a name looks like: accents dropped, confusable letters folded, digraphs read as one letter."""
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text.lower()))
+    folded = "".join(c for c in folded if not unicodedata.combining(c)).translate(_CONFUSABLE)
+    for digraph, letter in _DIGRAPHS:
+        folded = folded.replace(digraph, letter)
+    return folded.replace("-", "")
+
+
+def edit_distance(a: str, b: str, limit: int = 3) -> int:
+    """Damerau-Levenshtein (optimal string alignment) distance, cut off above `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+@functools.lru_cache(maxsize=256)
+def _permutations(protected: str) -> dict[str, str]:
+    """domain (ASCII) -> fuzzer name, from dnstwist's permutation engine."""
+    import dnstwist
+
+    fuzzer = dnstwist.Fuzzer(protected)
+    fuzzer.generate()
+    return {str(d["domain"]): str(d["fuzzer"]) for d in fuzzer.domains if d["fuzzer"] != "*original"}
+
+
+class LookalikeFinder:
+    """Compares domains against a fixed list of protected domains; reuse one for a batch."""
+
+    def __init__(self, protected: Iterable[str], allowed: Iterable[str] = (), permuted: Iterable[str] = ()) -> None:
+        # dnstwist's permutations cost ~0.3 s a domain, so they are generated for the firm's own list only.
+        self.permuted = frozenset(registrable(d) for d in permuted if d)
+        self.protected = tuple(sorted({registrable(d) for d in (*protected, *self.permuted) if d}))
+        # The protected domains themselves and any the firm says are its own are never lookalikes.
+        self.allowed = frozenset(self.protected) | {registrable(d) for d in allowed if d}
+        self._labels = {p: label_and_suffix(p) for p in self.protected}
+        self._skeletons = {p: skeleton(self._labels[p][0]) for p in self.protected}
+
+    @functools.lru_cache(maxsize=65536)  # noqa: B019 - one finder per run, the cache dies with it
+    def check(self, domain: str) -> Lookalike | None:
+        if not domain or not self.protected:
+            return None
+        candidate = registrable(domain)
+        if candidate in self.allowed or "." not in candidate:
+            return None
+        label, suffix = label_and_suffix(candidate)
+        host = to_unicode(domain)
+        for protected in self.protected:
+            plabel, psuffix = self._labels[protected]
+            fuzz = _permutations(protected).get(to_ascii(candidate)) if protected in self.permuted else None
+            if fuzz:
+                return Lookalike(to_unicode(candidate), protected, f"permutation ({fuzz})")
+            if label == plabel and suffix != psuffix:
+                return Lookalike(to_unicode(candidate), protected, "tld swap")
+            if len(plabel) >= 4 and skeleton(label) == self._skeletons[protected]:
+                return Lookalike(to_unicode(candidate), protected, "homoglyph")
+            if len(plabel) >= 5 and edit_distance(label, plabel, 2) <= (1 if len(plabel) < 9 else 2):
+                return Lookalike(to_unicode(candidate), protected, "edit distance")
+            if len(plabel) >= 5 and _embeds(label, plabel, loose=protected in self.permuted or len(plabel) >= 7):
+                return Lookalike(to_unicode(candidate), protected, "embedded brand")
+            if host.startswith(protected + ".") or f".{protected}." in host:
+                return Lookalike(host, protected, "protected domain as a subdomain")
+        return None
+
+
+def _embeds(label: str, brand: str, loose: bool) -> bool:
+    """True for binance-support and secure-binance; with `loose`, also binancewallet. Short brands that are
+    also words ("crypto", "ledger") only count as a hyphenated word, or "cryptolab" would be a lookalike."""
+    if brand not in label or label == brand:
+        return False
+    words = label.replace("_", "-").split("-")
+    return brand in words or (loose and (label.startswith(brand) or label.endswith(brand)))

@@ -1,0 +1,40 @@
+"""What the learned model sees of a message: the rules' findings and the words of what it asks, never its era.
+
+Headers, dates, mailer names and delivery paths are left out on purpose: they tell when and
+through which archive a message travelled, not what it wants from the reader.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from heistguard.findings import Finding
+from heistguard.mail.message import ANONYMISED_VICTIM, Message
+
+MAX_MODEL_TEXT = 20_000
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_QUOTED_LINE = re.compile(r"^\s*>.*$", re.M)  # quoted replies say what someone else wrote
+TOKEN_PATTERN = r"(?u)\b[^\W\d_]{3,20}\b"
+
+
+def model_text(message: Message) -> str:
+    """Subject and body text with links, addresses and quotations reduced to neutral tokens."""
+    text = f"{message.subject}\n{message.text[:MAX_MODEL_TEXT]}"
+    text = text.replace(ANONYMISED_VICTIM, "recipient@example.com")
+    text = _QUOTED_LINE.sub(" ", text)
+    text = _URL.sub(" linktoken ", text)
+    return _EMAIL.sub(" addresstoken ", text).lower()
+
+
+def rule_features(findings: Iterable[Finding], rule_ids: Iterable[str]) -> list[float]:
+    """Per rule: 0 when silent or informational, else the rank of its worst finding (low=1 ... critical=4).
+    Info findings are left out: they mostly say a header is absent, which dates a message."""
+    worst: dict[str, int] = {}
+    for finding in findings:
+        if finding.severity.rank == 0:
+            continue
+        key = "intel" if finding.rule_id.startswith("intel.") else finding.rule_id
+        worst[key] = max(worst.get(key, 0), finding.severity.rank)
+    return [float(worst.get(rule_id, 0)) for rule_id in rule_ids]

@@ -1,0 +1,297 @@
+"""One e-mail message parsed into what the rules look at: decoded headers, addresses, text, links, attachments.
+
+Parsing never opens an attachment in an application: attachments are bytes, typed by
+`heistguard.artifacts.filetype.identify()`. Limits (parts, nesting depth, text size) keep a
+hostile message from costing more than a normal one.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import hashlib
+import html
+import re
+from dataclasses import dataclass, field
+from email.header import decode_header, make_header
+from email.message import Message as EmailMessage
+from email.utils import getaddresses, parseaddr
+from html.parser import HTMLParser
+
+from heistguard.artifacts.filetype import FileType, identify
+
+MAX_PARTS = 500
+MAX_DEPTH = 20
+MAX_TEXT = 1_000_000  # characters of body text kept for rules and the model
+# The phishing corpus replaces its victim's address with this token; it is not a feature of phishing.
+ANONYMISED_VICTIM = "phishing@pot"
+
+_URL_IN_TEXT = re.compile(r"""\b(?:https?://|hxxps?://|www\.)[^\s<>"'()\[\]{}]+""", re.I)
+_TRAILING_PUNCT = ".,;:!?*'\""
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    display: str
+    address: str
+
+    @property
+    def domain(self) -> str:
+        return self.address.rsplit("@", 1)[-1].lower().rstrip(".>") if "@" in self.address else ""
+
+    def __str__(self) -> str:
+        return f"{self.display} <{self.address}>" if self.display else self.address
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    url: str
+    anchor: str  # the text a reader sees ("" for a bare URL in text)
+    where: str  # "html body", "text body", "html attachment NAME"
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    filetype: FileType
+    data: bytes = field(repr=False)
+
+
+@dataclass
+class Message:
+    """What the rules see of one message."""
+
+    source: str
+    raw: bytes
+    headers: list[tuple[str, str]]
+    subject: str
+    sender_from: Address | None
+    reply_to: tuple[Address, ...]
+    return_path: str
+    sender: Address | None
+    text: str
+    html: str
+    links: tuple[Link, ...]
+    attachments: tuple[Attachment, ...]
+    forms: tuple[str, ...]  # action targets of HTML forms, "password:" in front when the HTML asks for one
+    defects: tuple[str, ...]
+
+    def header(self, name: str) -> str | None:
+        lname = name.lower()
+        return next((value for key, value in self.headers if key.lower() == lname), None)
+
+    def headers_named(self, name: str) -> list[str]:
+        lname = name.lower()
+        return [value for key, value in self.headers if key.lower() == lname]
+
+    @property
+    def from_domain(self) -> str:
+        return self.sender_from.domain if self.sender_from else ""
+
+
+def decode_header_value(value: str) -> str:
+    """An RFC 2047 header decoded to text; undecodable words are kept as written."""
+    value = str(value)
+    if "=?" not in value:
+        return " ".join(value.split())
+    try:
+        return " ".join(str(make_header(decode_header(value))).split())
+    except (LookupError, ValueError, UnicodeError, AssertionError):
+        return " ".join(value.split())
+
+
+def _address(value: object) -> Address | None:
+    if not value:
+        return None
+    display, addr = parseaddr(str(value))
+    if not addr and not display:
+        return None
+    return Address(decode_header_value(display), addr.strip())
+
+
+def _addresses(values: list[str]) -> tuple[Address, ...]:
+    out = []
+    for display, addr in getaddresses(values):
+        if addr:
+            out.append(Address(decode_header_value(display), addr.strip()))
+    return tuple(out)
+
+
+class _HtmlText(HTMLParser):
+    """Visible text, links with their anchor text, and form targets of an HTML body."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.links: list[tuple[str, str]] = []
+        self.forms: list[str] = []
+        self.password_fields = 0
+        self._href: str | None = None
+        self._anchor: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k.lower(): (v or "") for k, v in attrs}
+        if tag in ("script", "style", "title"):
+            self._skip += 1
+        elif tag == "a" and values.get("href"):
+            self._href = values["href"].strip()
+            self._anchor = []
+        elif tag == "form":
+            self.forms.append(values.get("action", "").strip())
+        elif tag == "input" and values.get("type", "").lower() == "password":
+            self.password_fields += 1
+        elif tag in ("br", "p", "div", "tr", "li", "td", "h1", "h2", "h3"):
+            self.text.append("\n")
+        elif tag in ("img", "iframe", "area") and (values.get("src") or values.get("href")):
+            target = values.get("href") or values.get("src", "")
+            if tag != "img" and target.startswith("http"):
+                self.links.append((target.strip(), ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "title"):
+            self._skip = max(0, self._skip - 1)
+        elif tag == "a" and self._href is not None:
+            self.links.append((self._href, " ".join("".join(self._anchor).split())))
+            self._href = None
+
+    def handle_data(self, data: str) -> None:
+        if self._skip:
+            return
+        self.text.append(data)
+        if self._href is not None:
+            self._anchor.append(data)
+
+
+def html_to_text(markup: str) -> tuple[str, list[tuple[str, str]], list[str]]:
+    """Visible text, (href, anchor) pairs and form actions of HTML; broken HTML gives what could be read.
+    A form action is prefixed with "password:" when the HTML has a password field."""
+    parser = _HtmlText()
+    try:
+        parser.feed(markup[:MAX_TEXT])
+        parser.close()
+    except (AssertionError, ValueError):
+        pass
+    forms = [f"password:{f}" for f in parser.forms] if parser.password_fields else parser.forms
+    return "".join(parser.text), parser.links, forms
+
+
+def urls_in_text(text: str) -> list[str]:
+    out = []
+    for match in _URL_IN_TEXT.finditer(text):
+        url = match.group(0).rstrip(_TRAILING_PUNCT)
+        if url.lower().startswith("hxxp"):
+            url = "http" + url[4:]
+        out.append(url)
+    return out
+
+
+def _charset_text(part: EmailMessage, payload: bytes) -> str:
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        return payload.decode(charset, "replace")
+    except (LookupError, ValueError):
+        return payload.decode("utf-8", "replace")
+
+
+def _filename(part: EmailMessage) -> str | None:
+    try:
+        name = part.get_filename()
+    except (TypeError, ValueError, LookupError, UnicodeError):
+        return None
+    return decode_header_value(name) if name else None
+
+
+def _payload(part: EmailMessage) -> bytes:
+    try:
+        data = part.get_payload(decode=True)
+    except (TypeError, ValueError, LookupError, UnicodeError, AssertionError):
+        return b""
+    return data if isinstance(data, bytes) else b""
+
+
+def parse_message(raw: bytes, source: str) -> Message:
+    """Parse RFC 822 bytes. Malformed structure is recorded in `defects`, never raised."""
+    parsed = email.message_from_bytes(raw, policy=email.policy.compat32)
+    headers = [(str(k), decode_header_value(v)) for k, v in parsed.items()]
+    texts: list[str] = []
+    htmls: list[str] = []
+    links: list[Link] = []
+    forms: list[str] = []
+    attachments: list[Attachment] = []
+    defects: list[str] = [type(d).__name__ for d in parsed.defects]
+
+    def walk(part: EmailMessage, depth: int) -> None:
+        nonlocal_count[0] += 1
+        if nonlocal_count[0] > MAX_PARTS:
+            if "too many parts" not in defects:
+                defects.append("too many parts")
+            return
+        if depth > MAX_DEPTH:
+            if "nested too deep" not in defects:
+                defects.append("nested too deep")
+            return
+        defects.extend(type(d).__name__ for d in part.defects if part is not parsed)
+        if part.is_multipart():
+            children = part.get_payload()
+            if isinstance(children, list):
+                for child in children:
+                    if isinstance(child, EmailMessage):
+                        walk(child, depth + 1)
+            return
+        ctype = part.get_content_type()
+        filename = _filename(part)
+        disposition = str(part.get("Content-Disposition") or "").lower()
+        data = _payload(part)
+        if filename or "attachment" in disposition or not ctype.startswith(("text/", "multipart/")):
+            name = filename or f"(unnamed {ctype})"
+            attachments.append(
+                Attachment(
+                    name=name,
+                    content_type=ctype,
+                    size=len(data),
+                    sha256=hashlib.sha256(data).hexdigest(),
+                    filetype=identify(data),
+                    data=data,
+                )
+            )
+            return
+        body = _charset_text(part, data)
+        if ctype == "text/html":
+            htmls.append(body)
+            visible, pairs, actions = html_to_text(body)
+            texts.append(visible)
+            links.extend(Link(href, anchor, "html body") for href, anchor in pairs)
+            forms.extend(actions)
+        else:
+            texts.append(body)
+            links.extend(Link(url, "", "text body") for url in urls_in_text(body))
+
+    nonlocal_count = [0]
+    walk(parsed, 0)
+    text = html.unescape("\n".join(texts))[:MAX_TEXT]
+    seen: set[tuple[str, str]] = set()
+    unique_links = []
+    for link in links:
+        if (link.url, link.anchor) not in seen:
+            seen.add((link.url, link.anchor))
+            unique_links.append(link)
+    return Message(
+        source=source,
+        raw=raw,
+        headers=headers,
+        subject=decode_header_value(parsed.get("Subject", "") or ""),
+        sender_from=_address(parsed.get("From")),
+        reply_to=_addresses([str(v) for v in parsed.get_all("Reply-To", [])]),
+        return_path=(parseaddr(str(parsed.get("Return-Path", "") or ""))[1] or "").strip(),
+        sender=_address(parsed.get("Sender")),
+        text=text,
+        html="\n".join(htmls)[:MAX_TEXT],
+        links=tuple(unique_links),
+        attachments=tuple(attachments),
+        forms=tuple(forms),
+        defects=tuple(dict.fromkeys(defects)),
+    )

@@ -1,0 +1,78 @@
+"""Every mail rule, by module: each holds one `RULE` and a `check(message, context)` returning findings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from heistguard.findings import Finding, Rule
+from heistguard.mail.context import MailContext
+from heistguard.mail.message import Message
+from heistguard.mail.rules import (
+    arc_broken,
+    attachment_disk_image,
+    attachment_executable,
+    attachment_script,
+    attachment_shortcut,
+    auth_failure,
+    credential_harvest,
+    deceptive_attachment_name,
+    display_name_impersonation,
+    dkim_invalid,
+    encrypted_archive,
+    envelope_mismatch,
+    fake_cloud_drive,
+    fake_meeting_link,
+    html_smuggling,
+    intel_indicators,
+    invalid_sender,
+    link_ip_literal,
+    link_punycode,
+    link_shortener,
+    link_text_mismatch,
+    lookalike_domain,
+    lure_coding_test,
+    lure_investment,
+    lure_recruiter,
+    lure_urgent_wallet,
+    macos_app_attachment,
+    macro_document,
+    reply_to_divert,
+    sender_mismatch,
+)
+
+Check = Callable[[Message, MailContext], list[Finding]]
+
+RULE_MODULES = (
+    auth_failure,
+    arc_broken,
+    dkim_invalid,
+    reply_to_divert,
+    envelope_mismatch,
+    sender_mismatch,
+    display_name_impersonation,
+    invalid_sender,
+    lookalike_domain,
+    link_text_mismatch,
+    link_ip_literal,
+    link_shortener,
+    link_punycode,
+    credential_harvest,
+    fake_meeting_link,
+    fake_cloud_drive,
+    attachment_executable,
+    attachment_shortcut,
+    attachment_disk_image,
+    attachment_script,
+    macos_app_attachment,
+    macro_document,
+    encrypted_archive,
+    deceptive_attachment_name,
+    html_smuggling,
+    lure_recruiter,
+    lure_coding_test,
+    lure_investment,
+    lure_urgent_wallet,
+)
+
+CHECKS: tuple[Check, ...] = (*(m.check for m in RULE_MODULES), intel_indicators.check)
+RULES: tuple[Rule, ...] = tuple(m.RULE for m in RULE_MODULES)

@@ -1,0 +1,48 @@
+"""Known-bad indicators: the sender, links and attachment hashes looked up in the intel store (findings use the
+`intel.*` rules)."""
+
+from __future__ import annotations
+
+from heistguard.errors import BadInput
+from heistguard.findings import Finding, Location
+from heistguard.intel import IndicatorType, IntelLookup, normalise
+from heistguard.mail.context import MailContext
+from heistguard.mail.message import Message
+
+MAX_LINKS = 200
+
+
+def _might_match(value: str, kind: IndicatorType, intel: IntelLookup) -> bool:
+    """True when the value or what it contains (host, domain, parents) is a key the store holds."""
+    try:
+        indicator = normalise(value, kind)
+    except BadInput:
+        return False
+    return intel.might_match(indicator)
+
+
+def check(message: Message, context: MailContext) -> list[Finding]:
+    if context.intel is None:
+        return []
+    asks: list[tuple[str, IndicatorType, str]] = []
+    for address in [message.sender_from, *message.reply_to]:
+        if address is not None and "@" in address.address:
+            asks.append((address.address, IndicatorType.EMAIL, "header From/Reply-To"))
+    for link in message.links[:MAX_LINKS]:
+        if link.url.lower().startswith(("http://", "https://")):
+            asks.append((link.url, IndicatorType.URL, f"link in {link.where}"))
+    for attachment in message.attachments:
+        asks.append((attachment.sha256, IndicatorType.SHA256, f"attachment {attachment.name}"))
+    findings: list[Finding] = []
+    for kind in (IndicatorType.EMAIL, IndicatorType.URL, IndicatorType.SHA256):
+        # The store is asked only about values whose keys it holds: one set lookup instead of a query.
+        group = [(value, where) for value, k, where in asks if k is kind and _might_match(value, kind, context.intel)]
+        if not group:
+            continue
+        # One store query per kind and message; a malformed value just has no matches.
+        results = context.intel.lookup_many([value for value, _ in group], kind)
+        for (_, where), result in zip(group, results, strict=True):
+            if result.matches:
+                location = Location(path=message.source, logical=where)
+                findings.extend(context.intel.findings(result.matches, location))
+    return findings

@@ -1,0 +1,234 @@
+"""Where messages come from: .eml files, directories (recursive, Maildir included), mbox files streamed in
+bounded memory, Outlook .msg files, and a live IMAP folder read without changing it.
+
+Each source yields `MailItem`s one at a time; an unreadable item is yielded with `error` set so the
+batch reports it and carries on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import imaplib
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from heistguard.errors import BadInput
+
+MAX_MESSAGE = 100 * 1024 * 1024  # a message bigger than this is reported, not read
+IMAP_USER_ENV = "HEISTGUARD_IMAP_USER"
+IMAP_PASSWORD_ENV = "HEISTGUARD_IMAP_PASSWORD"
+KEYRING_SERVICE = "heistguard-imap"  # keyring entry: service "heistguard-imap", user "USER@HOST"
+_HEADER_LINE = re.compile(rb"^[!-9;-~]+:", re.M)  # a header field name followed by a colon
+
+
+@dataclass(frozen=True, slots=True)
+class MailItem:
+    name: str  # path, path#N for the Nth message of an mbox, or imap://host/folder;UID=N
+    raw: bytes  # RFC 822 bytes to analyse (for .msg: rebuilt from the Outlook file)
+    original: bytes | None = None  # the bytes as stored, for quarantine, when they differ from raw
+    error: str | None = None
+
+    @property
+    def stored(self) -> bytes:
+        return self.original if self.original is not None else self.raw
+
+
+def looks_like_mail(head: bytes) -> bool:
+    """True when the first lines are header fields (a cheap guard against feeding a PDF or a binary)."""
+    start = head.lstrip(b"\r\n")[:4096]
+    if not start or b"\x00" in start[:1024]:
+        return False
+    return bool(_HEADER_LINE.match(start)) and len(_HEADER_LINE.findall(start)) >= 2
+
+
+def iter_paths(paths: Iterable[Path]) -> Iterator[MailItem]:
+    for path in paths:
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if not name.startswith("."):
+                        yield from iter_file(Path(root) / name)
+        elif path.exists():
+            yield from iter_file(path)
+        else:
+            yield MailItem(str(path), b"", error=f"cannot read {path}: no such file or directory")
+
+
+def iter_file(path: Path) -> Iterator[MailItem]:
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        yield MailItem(name, b"", error=f"cannot read {name}: {exc.strerror or exc}")
+        return
+    if head.startswith(b"From "):
+        yield from iter_mbox(path)
+        return
+    if head.startswith(bytes.fromhex("d0cf11e0a1b11ae1")):
+        yield read_msg(path)
+        return
+    if size > MAX_MESSAGE:
+        yield MailItem(name, b"", error=f"{name} is {size} bytes, over the {MAX_MESSAGE}-byte message limit")
+        return
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        yield MailItem(name, b"", error=f"cannot read {name}: {exc.strerror or exc}")
+        return
+    if not looks_like_mail(raw):
+        yield MailItem(
+            name, b"", original=raw, error=f"{name} is not an e-mail message (no header fields at its start)"
+        )
+        return
+    yield MailItem(name, raw)
+
+
+def iter_mbox(path: Path) -> Iterator[MailItem]:
+    """Messages of an mbox file, read line by line: memory holds one message at a time."""
+    index = 0
+    current: list[bytes] = []
+    size = 0
+    too_big = False
+    previous_blank = True
+
+    def finish() -> MailItem:
+        name = f"{path}#{index}"
+        if too_big:
+            return MailItem(name, b"", error=f"{name} is over the {MAX_MESSAGE}-byte message limit")
+        raw = b"".join(current)
+        if raw.endswith(b"\n\n"):
+            raw = raw[:-1]  # the blank line that separates messages is not part of the message
+        if not looks_like_mail(raw):
+            return MailItem(name, b"", original=raw, error=f"{name} is not an e-mail message (no header fields)")
+        return MailItem(name, raw)
+
+    try:
+        with path.open("rb") as handle:
+            for line in handle:
+                if line.startswith(b"From ") and previous_blank:
+                    if index:
+                        yield finish()
+                    index += 1
+                    current, size, too_big = [], 0, False
+                    previous_blank = False
+                    continue
+                previous_blank = line in (b"\n", b"\r\n")
+                size += len(line)
+                if size > MAX_MESSAGE:
+                    too_big = True
+                    current = []
+                elif not too_big:
+                    current.append(line)
+            if index:
+                yield finish()
+    except OSError as exc:
+        yield MailItem(f"{path}#{index}", b"", error=f"cannot read {path}: {exc.strerror or exc}")
+
+
+def read_msg(path: Path) -> MailItem:
+    """An Outlook .msg file rebuilt as RFC 822 with extract-msg (its headers, bodies and attachments)."""
+    import extract_msg
+
+    name = str(path)
+    try:
+        original = path.read_bytes()
+        with extract_msg.openMsg(str(path), strict=False) as msg:
+            if not isinstance(msg, extract_msg.Message):
+                raise ValueError(f"an Outlook {type(msg).__name__}, not a mail message")
+            raw = msg.asEmailMessage().as_bytes()
+    except Exception as exc:  # extract-msg raises many kinds on broken CFB files; each is one bad item
+        return MailItem(name, b"", error=f"cannot read Outlook message {name}: {type(exc).__name__}: {exc}")
+    return MailItem(name, raw, original=original)
+
+
+@dataclass(frozen=True, slots=True)
+class ImapTarget:
+    host: str
+    port: int
+    tls: bool
+    folder: str
+    user: str
+
+    def display(self) -> str:
+        scheme = "imaps" if self.tls else "imap"
+        return f"{scheme}://{self.user}@{self.host}:{self.port}/{self.folder}"
+
+
+def parse_imap_url(url: str) -> ImapTarget:
+    """imap[s]://[user@]host[:port][/folder]; the password only ever comes from the environment."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("imap", "imaps") or not parts.hostname:
+        raise BadInput("bad --imap URL", url.split("@")[-1], "expected imap[s]://[user@]host[:port]/FOLDER")
+    if parts.password:
+        raise BadInput("bad --imap URL", parts.hostname, f"put the password in ${IMAP_PASSWORD_ENV}, not in the URL")
+    tls = parts.scheme == "imaps"
+    user = unquote(parts.username or "") or os.environ.get(IMAP_USER_ENV, "")
+    if not user:
+        raise BadInput("no IMAP user", parts.hostname, f"give it in the URL or in ${IMAP_USER_ENV}")
+    folder = unquote(parts.path.lstrip("/")) or "INBOX"
+    return ImapTarget(parts.hostname, parts.port or (993 if tls else 143), tls, folder, user)
+
+
+def iter_imap(url: str, timeout: float = 30.0) -> Iterator[MailItem]:
+    """Every message of one IMAP folder, selected read-only and fetched with BODY.PEEK (flags stay as they were)."""
+    target = parse_imap_url(url)
+    password = os.environ.get(IMAP_PASSWORD_ENV) or _keyring_password(target)
+    if password is None:
+        raise BadInput(
+            "no IMAP password",
+            target.display(),
+            f"set ${IMAP_PASSWORD_ENV} or store it with: keyring set {KEYRING_SERVICE} {target.user}@{target.host}",
+        )
+    try:
+        client: imaplib.IMAP4 = (
+            imaplib.IMAP4_SSL(target.host, target.port, timeout=timeout)
+            if target.tls
+            else imaplib.IMAP4(target.host, target.port, timeout=timeout)
+        )
+    except OSError as exc:
+        raise BadInput("cannot connect to IMAP server", target.display(), exc.strerror or str(exc)) from None
+    try:
+        try:
+            client.login(target.user, password)
+        except imaplib.IMAP4.error:
+            raise BadInput("IMAP login refused", target.display(), "check the user and password") from None
+        status, _ = client.select(_quote(target.folder), readonly=True)
+        if status != "OK":
+            raise BadInput("cannot open IMAP folder", target.display(), "no such folder or no access")
+        status, data = client.uid("SEARCH", "ALL")
+        uids = data[0].split() if status == "OK" and data and data[0] else []
+        for uid in uids:
+            name = f"{target.display()};UID={uid.decode()}"
+            status, fetched = client.uid("FETCH", uid, "(BODY.PEEK[])")
+            raw = next((part[1] for part in fetched if isinstance(part, tuple) and len(part) > 1), None)
+            if status != "OK" or not isinstance(raw, bytes):
+                yield MailItem(name, b"", error=f"cannot fetch {name}")
+                continue
+            yield MailItem(name, raw)
+    except (imaplib.IMAP4.error, OSError) as exc:
+        raise BadInput("IMAP session failed", target.display(), str(exc).replace(password, "***")) from None
+    finally:
+        with contextlib.suppress(imaplib.IMAP4.error, OSError):
+            client.logout()
+
+
+def _keyring_password(target: ImapTarget) -> str | None:
+    """The password from the system keyring, when there is one that holds it."""
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        return keyring.get_password(KEYRING_SERVICE, f"{target.user}@{target.host}")
+    except (KeyringError, RuntimeError, OSError):
+        return None  # no usable keyring backend on this machine
+
+
+def _quote(folder: str) -> str:
+    return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'

