@@ -446,7 +446,7 @@ SELECT idx, type,
         WHEN 'email' THEN split_part(low, '@', 2)
         WHEN 'url' THEN CASE WHEN regexp_full_match(url_host, {_sql_str(_SQL_IPV4)}) THEN NULL ELSE url_host END
         END AS host
-FROM u ORDER BY idx
+FROM u
 """
 
 

@@ -101,7 +101,7 @@ class LookupBatch(Sequence[LookupResult]):
         plain: _PlainForms | None,
         parsed: dict[int, Indicator],
         errors: dict[int, str],
-        rows: dict[int, list[tuple[object, ...]]],
+        rows: _MatchRows,
         sources: dict[str, Source],
     ) -> None:
         self._values = values
@@ -127,7 +127,7 @@ class LookupBatch(Sequence[LookupResult]):
         if i in self._errors:
             return LookupResult(text, None, error=self._errors[i])
         queried = self.indicator(i)
-        return LookupResult(text, queried, self._matches(queried, self._rows.get(i, [])))
+        return LookupResult(text, queried, self._matches(queried, self._rows.get(i)))
 
     def indicator(self, i: int) -> Indicator:
         if i in self._parsed:
@@ -139,22 +139,22 @@ class LookupBatch(Sequence[LookupResult]):
     @property
     def matched(self) -> int:
         """How many values matched at least one record."""
-        return len(self._rows)
+        return len(self._rows.spans)
 
     @property
     def matched_indexes(self) -> frozenset[int]:
-        return frozenset(self._rows)
+        return frozenset(self._rows.spans)
 
     @property
     def errors(self) -> int:
         return len(self._errors)
 
-    def _matches(self, queried: Indicator, rows: list[tuple[object, ...]]) -> tuple[Match, ...]:
+    def _matches(self, queried: Indicator, rows: list[tuple[int, IndicatorRecord]]) -> tuple[Match, ...]:
         host_key = host_of(queried.type, queried.value)
         host = normalise_domain(host_key) if host_key else None
         matches: list[Match] = []
-        for depth in sorted({int(row[0]) for row in rows}):  # type: ignore[call-overload]
-            records = [record_from_row(row[1:]) for row in rows if row[0] == depth]
+        for depth in sorted({d for d, _ in rows}):
+            records = [r for d, r in rows if d == depth]
             if depth < 0:
                 matched, relation = queried, None
             else:
@@ -166,14 +166,45 @@ class LookupBatch(Sequence[LookupResult]):
         return tuple(matches)
 
 
-@dataclass(frozen=True)
 class _PlainForms:
-    """What DuckDB made of a big batch: one row per input, in input order (see PLAIN_FORMS_SQL)."""
+    """What DuckDB made of a big batch: one row per input, in the order DuckDB returned them; the
+    row of input i is found through an index built on first use (see PLAIN_FORMS_SQL)."""
 
-    table: pa.Table
+    def __init__(self, table: pa.Table) -> None:
+        self.table = table
+        self._row_of: pa.Array | None = None
 
     def at(self, i: int) -> tuple[IndicatorType, str]:
-        return IndicatorType(self.table.column("type")[i].as_py()), self.table.column("key")[i].as_py()
+        if self._row_of is None:
+            self._row_of = pc.sort_indices(self.table.column("idx"))
+        row = self._row_of[i].as_py()
+        return IndicatorType(self.table.column("type")[row].as_py()), self.table.column("key")[row].as_py()
+
+
+class _MatchRows:
+    """The store rows a batch matched, as one Arrow table sorted by input index. They become
+    `IndicatorRecord`s, all in one pass, the first time any result is read."""
+
+    def __init__(self, table: pa.Table | None) -> None:
+        self.table = table
+        self.spans: dict[int, tuple[int, int]] = {}
+        self._records: list[tuple[int, IndicatorRecord]] | None = None
+        if table is not None:
+            for row, idx in enumerate(table.column("idx").to_pylist()):
+                start, _ = self.spans.get(idx, (row, row))
+                self.spans[idx] = (start, row + 1)
+
+    def get(self, i: int) -> list[tuple[int, IndicatorRecord]]:
+        if i not in self.spans or self.table is None:
+            return []
+        if self._records is None:
+            columns = [self.table.column(name).to_pylist() for name in INDICATOR_COLUMNS]
+            depths = self.table.column("depth").to_pylist()
+            self._records = [
+                (d, record_from_row(row)) for d, row in zip(depths, zip(*columns, strict=True), strict=True)
+            ]
+        start, end = self.spans[i]
+        return self._records[start:end]
 
 
 class IntelLookup:
@@ -233,9 +264,9 @@ class IntelLookup:
     ) -> tuple[_PlainForms, list[int]]:
         """Normalise the plain values of a big batch in DuckDB; returns them and the indexes left for
         `normalise()`. Mixed-case EVM addresses get their EIP-55 check here: Keccak is not in SQL."""
-        raw = pa.table(
-            {"idx": pa.array(range(len(values)), type=pa.int64()), "raw": pa.array(values, type=pa.string())}
-        )
+        strings = pa.array(values, type=pa.string())
+        # 0..n-1 without a Python loop: every value is a string, so every position is valid.
+        raw = pa.table({"idx": pc.cast(pc.indices_nonzero(pc.is_valid(strings)), pa.int64()), "raw": strings})
         conn = self.store.conn
         conn.register("hg_raw", raw)
         try:
@@ -261,16 +292,16 @@ class IntelLookup:
         left = pc.indices_nonzero(pc.invert(settled)).to_pylist()
         return _PlainForms(table.append_column("settled", settled)), left
 
-    def _query(self, keys: pa.Table) -> dict[int, list[tuple[object, ...]]]:
+    def _query(self, keys: pa.Table) -> _MatchRows:
         """One DuckDB join of every key, and every domain a key contains, against the indicators:
         idx -> rows of (depth, record columns...), depth -1 for the key itself, 0.. for its host and parents."""
         if keys.num_rows == 0:
-            return {}
+            return _MatchRows(None)
         columns = ", ".join("i." + c for c in INDICATOR_COLUMNS)
         conn = self.store.conn
         conn.register("hg_batch", keys)
         try:
-            rows = conn.execute(
+            table = conn.sql(
                 f"""
                 WITH direct AS (
                     SELECT b.idx, -1 AS depth, {columns}
@@ -294,13 +325,10 @@ class IntelLookup:
                 SELECT * FROM direct UNION ALL SELECT * FROM contained
                 ORDER BY idx, depth, value, source_id, record_id
                 """
-            ).fetchall()
+            ).to_arrow_table()
         finally:
             conn.unregister("hg_batch")
-        grouped: dict[int, list[tuple[object, ...]]] = defaultdict(list)
-        for row in rows:
-            grouped[row[0]].append(row[1:])
-        return grouped
+        return _MatchRows(table)
 
     # --- findings ------------------------------------------------------------------------------
 
