@@ -128,3 +128,12 @@ def test_actors_lists_attack_ids(store_path: Path, capsys: pytest.CaptureFixture
     assert code == 0
     for needle in ("Lazarus Group", "G0032", "APT38", "G0082", "Contagious Interview", "G1052", "TraderTraitor"):
         assert needle in out
+
+
+def test_actors_as_json(store_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--db", str(store_path), "intel", "actors", "-f", "json")
+    actors = {a["name"]: a for a in map(json.loads, out.splitlines())}
+    assert code == 0
+    assert actors["TraderTraitor"]["attack_id"] is None
+    assert actors["TraderTraitor"]["parent"] == actors["Lazarus Group"]["id"]
+    assert run(capsys, "--db", str(store_path), "intel", "actors", "-f", "sarif")[0] == 2

@@ -221,10 +221,25 @@ def export_command(
 
 
 @intel_app.command("actors")
-def actors_command(ctx: typer.Context) -> int:
+def actors_command(ctx: typer.Context, fmt: OutputFormat = FORMAT_OPTION) -> int:
     """The intrusion sets indicators are attributed to, with their ATT&CK ids."""
+    if fmt is OutputFormat.SARIF:
+        raise BadInput("no SARIF form for an actor list", "--format", "use table or json")
     with state_of(ctx).store(read_only=True) as store:
         actors = store.actors()
+    if fmt is OutputFormat.JSON:
+        for a in actors:
+            row = {
+                "id": a.id,
+                "name": a.name,
+                "attack_id": a.attack_id,
+                "aliases": list(a.aliases),
+                "description": a.description,
+                "parent": a.parent,
+                "references": list(a.refs),
+            }
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return 0
     table = Table(title="actors", title_justify="left")
     for column in ("name", "ATT&CK", "aliases", "description"):
         table.add_column(column)
