@@ -217,3 +217,26 @@ def test_identify_finds_a_script_shape_behind_padding_by_default() -> None:
     assert len(padded) > 8192
     assert identify(padded).detail == "vbscript"
     assert identify(padded, text_head=4096).kind is Kind.TEXT
+
+
+def _tar(mode: str, members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode=mode) as tf:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def test_tar_bz2_tar_xz_jar_and_vsix_are_opened(scanner: Scanner) -> None:
+    """Every archive shape the issue names is unpacked in memory and its members scanned."""
+    members = {"package/index.js": LOADER}
+    for name, data in (
+        ("pkg.tar.bz2", _tar("w:bz2", members)),
+        ("pkg.tar.xz", _tar("w:xz", members)),
+        ("pkg.tar", _tar("w", members)),
+        ("ext.vsix", _zip({"extension/out/main.js": LOADER})),
+        ("tool.jar", _zip({"META-INF/MANIFEST.MF": b"Manifest-Version: 1.0\n", "web/loader.js": LOADER})),
+    ):
+        assert "artifacts.js-decoded-exec" in _ids(scanner, name, data), name
