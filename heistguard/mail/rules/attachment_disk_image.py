@@ -4,10 +4,10 @@ the name)."""
 from __future__ import annotations
 
 from heistguard.artifacts.filetype import Kind
-from heistguard.findings import Finding, IndicatorRef, Rule, Severity
-from heistguard.mail.context import MailContext, at
+from heistguard.findings import Finding, Rule, Severity
+from heistguard.mail.context import MailContext
 from heistguard.mail.message import Message
-from heistguard.mail.rules._attachments import items
+from heistguard.mail.rules._attachments import kind_findings
 
 RULE = Rule(
     id="mail.disk-image-attachment",
@@ -22,19 +22,4 @@ KINDS = frozenset({Kind.ISO, Kind.UDF, Kind.VHD, Kind.VHDX, Kind.DISK_IMAGE, Kin
 
 
 def check(message: Message, context: MailContext) -> list[Finding]:
-    findings = []
-    for item in items(message, KINDS):
-        findings.append(
-            RULE.finding(
-                f"{item.name} is a {item.filetype}",
-                [
-                    at(
-                        message,
-                        f"attachment {item.name}",
-                        f"{item.filetype} ({item.attachment.size} bytes, sha256 {item.attachment.sha256})",
-                    )
-                ],
-                [IndicatorRef(type="sha256", value=item.attachment.sha256)],
-            )
-        )
-    return findings[:5]
+    return kind_findings(RULE, message, KINDS)

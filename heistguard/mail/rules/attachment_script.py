@@ -4,10 +4,10 @@ not the name)."""
 from __future__ import annotations
 
 from heistguard.artifacts.filetype import Kind, extension
-from heistguard.findings import Finding, IndicatorRef, Rule, Severity
-from heistguard.mail.context import MailContext, at
+from heistguard.findings import Finding, Rule, Severity
+from heistguard.mail.context import MailContext
 from heistguard.mail.message import Message
-from heistguard.mail.rules._attachments import items
+from heistguard.mail.rules._attachments import MAX_FINDINGS, attachment_finding, items
 
 RULE = Rule(
     id="mail.script-attachment",
@@ -34,18 +34,5 @@ def check(message: Message, context: MailContext) -> list[Finding]:
         windows = item.filetype.kind is not Kind.SCRIPT or item.filetype.detail in _WINDOWS_HOSTED
         if item.filetype.kind is Kind.SCRIPT and extension(item.name) in _TEXT_EXTENSIONS:
             continue
-        findings.append(
-            RULE.finding(
-                f"{item.name} is a {item.filetype}",
-                [
-                    at(
-                        message,
-                        f"attachment {item.name}",
-                        f"{item.filetype} ({item.attachment.size} bytes, sha256 {item.attachment.sha256})",
-                    )
-                ],
-                [IndicatorRef(type="sha256", value=item.attachment.sha256)],
-                severity=None if windows else Severity.MEDIUM,
-            )
-        )
-    return findings[:5]
+        findings.append(attachment_finding(RULE, message, item, severity=None if windows else Severity.MEDIUM))
+    return findings[:MAX_FINDINGS]
