@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import typer
@@ -64,38 +65,29 @@ def lookup_command(
 @intel_app.command("sources")
 def sources_command(ctx: typer.Context, fmt: OutputFormat = FORMAT_OPTION) -> int:
     """Every source in the store with its as-of date, record count and licence."""
-    if fmt is OutputFormat.SARIF:
-        raise BadInput("no SARIF form for a source list", "--format", "use table or json")
+    _refuse_sarif(fmt, "a source list")
     with state_of(ctx).store(read_only=True) as store:
         sources = store.sources()
-    if fmt is OutputFormat.JSON:
-        for s in sources:
-            row = {
-                "id": s.id,
-                "name": s.name,
-                "as_of": s.as_of.isoformat() if s.as_of else None,
-                "records": s.records,
-                "bundled": s.bundled,
-                "url": s.url,
-                "licence": s.licence,
-                "notes": s.notes,
-            }
-            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
-        return 0
+    rows = [
+        {
+            "id": s.id,
+            "name": s.name,
+            "as_of": s.as_of.isoformat() if s.as_of else None,
+            "records": s.records,
+            "bundled": s.bundled,
+            "url": s.url,
+            "licence": s.licence,
+            "notes": s.notes,
+        }
+        for s in sources
+    ]
     table = Table(title="intel sources", title_justify="left")
     for column in ("source", "as of", "records", "name", "origin", "licence"):
         table.add_column(column, no_wrap=column in ("source", "as of", "records"))
     for s in sources:
-        table.add_row(
-            s.id,
-            str(s.as_of or "unknown"),
-            str(s.records),
-            s.name,
-            (s.url or "") + ("" if s.bundled else " (imported)"),
-            s.licence or "",
-        )
-    Console().print(table)
-    return 0
+        origin = (s.url or "") + ("" if s.bundled else " (imported)")
+        table.add_row(s.id, str(s.as_of or "unknown"), str(s.records), s.name, origin, s.licence or "")
+    return _print_list(fmt, rows, table)
 
 
 @intel_app.command("update")
@@ -223,29 +215,40 @@ def export_command(
 @intel_app.command("actors")
 def actors_command(ctx: typer.Context, fmt: OutputFormat = FORMAT_OPTION) -> int:
     """The intrusion sets indicators are attributed to, with their ATT&CK ids."""
-    if fmt is OutputFormat.SARIF:
-        raise BadInput("no SARIF form for an actor list", "--format", "use table or json")
+    _refuse_sarif(fmt, "an actor list")
     with state_of(ctx).store(read_only=True) as store:
         actors = store.actors()
-    if fmt is OutputFormat.JSON:
-        for a in actors:
-            row = {
-                "id": a.id,
-                "name": a.name,
-                "attack_id": a.attack_id,
-                "aliases": list(a.aliases),
-                "description": a.description,
-                "parent": a.parent,
-                "references": list(a.refs),
-            }
-            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
-        return 0
+    rows = [
+        {
+            "id": a.id,
+            "name": a.name,
+            "attack_id": a.attack_id,
+            "aliases": list(a.aliases),
+            "description": a.description,
+            "parent": a.parent,
+            "references": list(a.refs),
+        }
+        for a in actors
+    ]
     table = Table(title="actors", title_justify="left")
     for column in ("name", "ATT&CK", "aliases", "description"):
         table.add_column(column)
     for a in actors:
         table.add_row(a.name, a.attack_id or "(ours)", ", ".join(a.aliases), a.description)
-    Console().print(table)
+    return _print_list(fmt, rows, table)
+
+
+def _refuse_sarif(fmt: OutputFormat, what: str) -> None:
+    if fmt is OutputFormat.SARIF:
+        raise BadInput(f"no SARIF form for {what}", "--format", "use table or json")
+
+
+def _print_list(fmt: OutputFormat, rows: Sequence[Mapping[str, object]], table: Table) -> int:
+    """A listing command's output: one JSON object per row, or the table."""
+    if fmt is OutputFormat.JSON:
+        sys.stdout.write("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
+    else:
+        Console().print(table)
     return 0
 
 
