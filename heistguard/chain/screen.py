@@ -60,18 +60,12 @@ def _key(value: str) -> str:
     return value.lower() if value.startswith("0x") else value
 
 
-def listed_addresses(store: IntelStore) -> tuple[list[str], set[str]]:
-    """(every current address the intel store holds as sanctioned, attributed or otherwise bad; every address it
-    holds anything about), so a million screened addresses need a full lookup only where the store knows them."""
-    bad: set[str] = set()
-    known: set[str] = set()
-    for record in store.all_records():
-        if record.type != IndicatorType.ADDRESS.value:
-            continue
-        known.add(_key(record.value))
-        if record.category in BAD_CATEGORIES and record.current:
-            bad.add(_key(record.value))
-    return sorted(bad), known
+def listed_addresses(labeller: Labeller) -> tuple[list[str], set[str]]:
+    """(every address the intel store currently holds as sanctioned, attributed or otherwise bad; every address
+    it holds anything about), so a million screened addresses need a full lookup only where the store knows
+    them. Intel decides what is current (a delisting supersedes older sanctions statements)."""
+    bad, known = labeller.intel.current_addresses(BAD_CATEGORIES)
+    return sorted({_key(a) for a in bad}), {_key(a) for a in known}
 
 
 def _step(e: dict[str, Any]) -> dict[str, Any]:
@@ -147,7 +141,7 @@ def screen(
         result = ScreenResult(value, address)
         results.append(result)
         wanted.setdefault(address, []).append(result)
-    seeds, known = listed_addresses(store)
+    seeds, known = listed_addresses(labeller)
     direct = labeller.labels([a for a in wanted if a in known])
     for address, label in direct.items():
         for result in wanted[address]:

@@ -215,6 +215,22 @@ class IntelLookup:
         self.sources = {s.id: s for s in store.sources()}
         self._keys: frozenset[str] | None = None
 
+    def current_addresses(self, categories: Iterable[str]) -> tuple[set[str], set[str]]:
+        """(addresses with a current statement in one of `categories`, every address the store holds), for
+        screening a whole chain without a lookup per address. A sanctions statement superseded by a later
+        delisting does not count, exactly as in a lookup."""
+        wanted = set(categories)
+        by_value: dict[str, list[IndicatorRecord]] = defaultdict(list)
+        for record in self.store.all_records():
+            if record.type == IndicatorType.ADDRESS.value:
+                by_value[record.value].append(record)
+        current: set[str] = set()
+        for value, records in by_value.items():
+            stale = _supersede(records, self.sources)
+            if any(r.category in wanted and r.current and r.record_id not in stale for r in records):
+                current.add(value)
+        return current, set(by_value)
+
     def might_match(self, indicator: Indicator) -> bool:
         """A cheap pre-check for hot loops (every link of every message): False when the store holds no
         key the indicator could match through, so no query is needed. The key set is read once."""

@@ -130,3 +130,29 @@ def test_might_match_agrees_with_the_store_join(store: IntelStore) -> None:
         indicator = normalise(value)
         assert intel.might_match(indicator) is listed, value
         assert bool(intel.lookup(indicator)) is listed, value
+
+
+def test_current_addresses_for_screening_honour_delisting(store: IntelStore) -> None:
+    import datetime as dt
+
+    old = Source(id="old-sanctions", name="an old sanctions list", url=None, as_of=dt.date(2024, 1, 1))
+    with store.transaction():
+        store.add_records(
+            old,
+            [
+                IndicatorRecord(
+                    type="address",
+                    value=TORNADO_01_ETH.lower(),
+                    display=TORNADO_01_ETH,
+                    category="sanctioned",
+                    source_id="old-sanctions",
+                    confidence=90,
+                )
+            ],
+        )
+    current, known = IntelLookup(store).current_addresses(("sanctioned", "attributed-theft"))
+    assert RONIN_EXPLOITER.lower() in current
+    assert BYBIT_FBI.lower() in current
+    assert TORNADO_01_ETH.lower() not in current  # delisted 2025-03-21, after the old list's statement
+    assert TORNADO_01_ETH.lower() in known
+    assert BYBIT_COLD_WALLET.lower() not in current  # a victim
