@@ -35,8 +35,12 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     ctx: typer.Context,
-    db: Path | None = typer.Option(None, "--db", help="DuckDB store file [env HEISTGUARD_DB].", dir_okay=False),
-    config: Path | None = typer.Option(None, "--config", help="Profile heistguard.toml [env HEISTGUARD_CONFIG]."),
+    db: Path | None = typer.Option(
+        None, "--db", help="DuckDB store file (default: $HEISTGUARD_DB, else the user data directory).", dir_okay=False
+    ),
+    config: Path | None = typer.Option(
+        None, "--config", help="Profile heistguard.toml (default: $HEISTGUARD_CONFIG, else none)."
+    ),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
 ) -> None:
     ctx.obj = AppState(db=db, config=config)

@@ -51,7 +51,9 @@ def triage_command(
     ctx: typer.Context,
     paths: list[Path] = typer.Argument(None, help=".eml / .msg files, mbox files, Maildir or other directories."),
     imap: str | None = typer.Option(
-        None, "--imap", help="imap[s]://user@host[:port]/FOLDER, read-only; password from $HEISTGUARD_IMAP_PASSWORD."
+        None,
+        "--imap",
+        help="imaps://user@host:port/FOLDER (or imap://), read-only; password from $HEISTGUARD_IMAP_PASSWORD.",
     ),
     online: bool = typer.Option(False, "--online", help="Fetch DKIM keys from DNS and verify signatures."),
     quarantine_dir: Path | None = typer.Option(
