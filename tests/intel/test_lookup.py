@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from heistguard.findings import Severity
 from heistguard.intel import IntelLookup, lookup, lookup_many, normalise
 from heistguard.intel.store import IndicatorRecord, IntelStore, Source
@@ -11,6 +13,26 @@ BYBIT_FBI = "0x51E9d833Ecae4E8D9D8Be17300AEE6D3398C135D"  # FBI PSA250226, first
 TORNADO_01_ETH = "0x12D66f87A04A9E220743712cE6d9bB1B5616B8Fc"  # Tornado Cash 0.1 ETH pool, delisted 2025-03-21
 BYBIT_COLD_WALLET = "0x1Db92e2EeBC8E0c075a02BeA49a2935BcD2dFCF4"  # the victim Safe
 CLEAN = "0x00000000219ab540356cBB839Cbe05303d7705Fa"  # Ethereum beacon deposit contract
+
+
+def _state(store: IntelStore, source_id: str, value: str, category: str, as_of: dt.date | None = None) -> None:
+    """One source stating one thing about one value, stored in its normal form."""
+    indicator = normalise(value)
+    source = Source(id=source_id, name=f"source {source_id}", url=None, as_of=as_of)
+    with store.transaction():
+        store.add_records(
+            source,
+            [
+                IndicatorRecord(
+                    type=indicator.type.value,
+                    value=indicator.value,
+                    display=indicator.display,
+                    category=category,
+                    source_id=source_id,
+                    confidence=70,
+                )
+            ],
+        )
 
 
 def _rules(store: IntelStore, value: str) -> dict[str, Severity]:
@@ -47,23 +69,7 @@ def test_delisted_tornado_pool_is_a_mixer_not_sanctioned(store: IntelStore) -> N
 
 
 def test_stale_sanction_from_another_source_is_superseded_by_delisting(store: IntelStore) -> None:
-    import datetime as dt
-
-    old = Source(id="old-list", name="an old sanctions list", url=None, as_of=dt.date(2024, 1, 1))
-    with store.transaction():
-        store.add_records(
-            old,
-            [
-                IndicatorRecord(
-                    type="address",
-                    value=TORNADO_01_ETH.lower(),
-                    display=TORNADO_01_ETH,
-                    category="sanctioned",
-                    source_id="old-list",
-                    confidence=90,
-                )
-            ],
-        )
+    _state(store, "old-list", TORNADO_01_ETH, "sanctioned", as_of=dt.date(2024, 1, 1))
     assert "intel.sanctioned" not in _rules(store, TORNADO_01_ETH)
 
 
@@ -81,21 +87,7 @@ def test_clean_and_bad_values_in_one_batch(store: IntelStore) -> None:
 
 
 def test_url_and_email_match_through_their_domain(store: IntelStore) -> None:
-    source = Source(id="case-42", name="case 42 indicators", url=None, as_of=None)
-    with store.transaction():
-        store.add_records(
-            source,
-            [
-                IndicatorRecord(
-                    type="domain",
-                    value=normalise("bybít.example", "domain").value,
-                    display="bybít.example",
-                    category="phishing",
-                    source_id="case-42",
-                    confidence=70,
-                )
-            ],
-        )
+    _state(store, "case-42", "bybít.example", "phishing")
     intel = IntelLookup(store)
     for value in ("https://login.bybít.example/verify", "hr@xn--bybt-xpa.example", "www.bybít.example"):
         (finding,) = intel.findings(intel.lookup(value))
@@ -104,21 +96,7 @@ def test_url_and_email_match_through_their_domain(store: IntelStore) -> None:
 
 
 def test_might_match_agrees_with_the_store_join(store: IntelStore) -> None:
-    source = Source(id="case-43", name="case 43", url=None, as_of=None)
-    with store.transaction():
-        store.add_records(
-            source,
-            [
-                IndicatorRecord(
-                    type="domain",
-                    value="evil.example",
-                    display="evil.example",
-                    category="phishing",
-                    source_id="case-43",
-                    confidence=70,
-                )
-            ],
-        )
+    _state(store, "case-43", "evil.example", "phishing")
     intel = IntelLookup(store)
     for value, listed in [
         ("https://a.b.evil.example/x", True),
@@ -133,23 +111,7 @@ def test_might_match_agrees_with_the_store_join(store: IntelStore) -> None:
 
 
 def test_current_addresses_for_screening_honour_delisting(store: IntelStore) -> None:
-    import datetime as dt
-
-    old = Source(id="old-sanctions", name="an old sanctions list", url=None, as_of=dt.date(2024, 1, 1))
-    with store.transaction():
-        store.add_records(
-            old,
-            [
-                IndicatorRecord(
-                    type="address",
-                    value=TORNADO_01_ETH.lower(),
-                    display=TORNADO_01_ETH,
-                    category="sanctioned",
-                    source_id="old-sanctions",
-                    confidence=90,
-                )
-            ],
-        )
+    _state(store, "old-sanctions", TORNADO_01_ETH, "sanctioned", as_of=dt.date(2024, 1, 1))
     current, known = IntelLookup(store).current_addresses(("sanctioned", "attributed-theft"))
     assert RONIN_EXPLOITER.lower() in current
     assert BYBIT_FBI.lower() in current
