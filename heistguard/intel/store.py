@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -402,6 +402,3 @@ class IntelStore:
 
 def record_from_row(row: tuple[object, ...]) -> IndicatorRecord:
     return IndicatorRecord(**dict(zip(INDICATOR_COLUMNS, row, strict=True)))  # type: ignore[arg-type]
-
-
-StoreOpener = Callable[[], IntelStore]
