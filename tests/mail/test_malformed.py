@@ -17,7 +17,7 @@ from tests.conftest import FIXTURES
 from tests.mail.build import mail
 
 CONTEXT = MailContext(MailConfig())
-SEED = (FIXTURES / "mail" / "real" / "phishing-metamask.eml").read_bytes()
+SEED = (FIXTURES / "mail" / "real" / "phishing-mailgun-api-key.eml").read_bytes()
 
 
 def _verdict(raw: bytes, name: str = "m.eml") -> str:

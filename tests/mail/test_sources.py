@@ -6,6 +6,8 @@ import mailbox
 import shutil
 from pathlib import Path
 
+from heistguard.artifacts.filetype import Kind
+from heistguard.mail.message import Address, parse_message
 from heistguard.mail.sources import iter_paths, looks_like_mail
 from tests.conftest import FIXTURES
 from tests.mail.build import mail
@@ -50,11 +52,18 @@ def test_maildir_is_read_from_cur_and_new(tmp_path: Path) -> None:
 
 def test_outlook_msg_is_rebuilt_as_rfc822(tmp_path: Path) -> None:
     path = tmp_path / "sample.msg"
-    shutil.copy(FIXTURES / "mail" / "strangeDate.msg", path)
+    shutil.copy(FIXTURES / "mail" / "attachment_msg_pdf.msg", path)
     (item,) = list(iter_paths([path]))
     assert item.error is None
     assert looks_like_mail(item.raw)
-    assert b"MSG test file" in item.raw
+    message = parse_message(item.raw, item.name)
+    assert message.subject == "test email"
+    assert message.sender_from == Address("Nick Booth", "nick.booth@pof.com.au")
+    assert "Test email with 1 msg attachment, 1 pdf" in message.text
+    assert "Blah blah blah" in message.text  # the Outlook message attached inside it is read too
+    (pdf,) = message.attachments
+    assert pdf.name == "smbprn.00009008.KdcPjl.pdf"
+    assert pdf.filetype.kind == Kind.PDF and pdf.size == 13539 and pdf.data.startswith(b"%PDF-1.4")
     assert item.stored == path.read_bytes()  # quarantine keeps the Outlook file itself
 
 
