@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from heistguard.mail.domains import registrable
 from heistguard.mail.message import Message
 
 # dkimpy's DNS hook: (name, timeout=...) -> TXT record bytes or None. Tests inject a dict-backed one.
@@ -116,3 +117,19 @@ def verify_dkim(raw: bytes, dns: DnsLookup) -> DkimCheck:
         return DkimCheck(True, False, domain, str(exc))
     except (ValueError, IndexError, UnicodeError) as exc:
         return DkimCheck(True, False, domain, f"malformed signature: {exc}")
+
+
+def aligned_pass(recorded: AuthResults, from_domain: str) -> bool:
+    """True when the recorded results vouch for the From domain (DMARC's relaxed alignment): DMARC passed, or a
+    passing DKIM signature or SPF envelope belongs to the same organisation as the From address."""
+    org = registrable(from_domain)
+    for result in recorded.results:
+        if result.result != "pass":
+            continue
+        if result.method == "dmarc":
+            return True
+        props = dict(result.properties)
+        domain = props.get("header.d") if result.method == "dkim" else props.get("smtp.mailfrom")
+        if result.method in ("dkim", "spf") and domain and registrable(domain.rsplit("@", 1)[-1]) == org:
+            return True
+    return False

@@ -29,6 +29,18 @@ _CONFUSABLE = str.maketrans(
         "ᴠ": "v", "ᴡ": "w", "ʏ": "y", "ɴ": "n", "ᴍ": "m", "ꞵ": "b", "ｂ": "b",
     }
 )  # fmt: skip
+# Free mailbox providers (their own domains, from each provider's sign-up page, 2026-11): anyone can hold an
+# address there, so a company, bank or brand writing from one is not who it says.
+FREE_MAIL = frozenset(
+    {
+        "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com",
+        "yahoo.co.jp", "yahoo.co.uk", "yahoo.fr", "yahoo.com.br", "ymail.com", "aol.com", "proton.me",
+        "protonmail.com", "icloud.com", "me.com", "gmx.com", "gmx.net", "gmx.de", "web.de", "t-online.de",
+        "mail.ru", "yandex.ru", "yandex.com", "qq.com", "163.com", "126.com", "zoho.com", "tutanota.com",
+        "mail.com", "naver.com", "hotmail.fr", "outlook.fr", "orange.fr", "libero.it", "uol.com.br",
+        "bol.com.br", "terra.com.br", "hotmail.co.uk", "outlook.de", "hotmail.de", "rediffmail.com",
+    }
+)  # fmt: skip
 _DIGRAPHS = (("rn", "m"), ("vv", "w"), ("cl", "d"), ("nn", "m"))
 
 

@@ -11,7 +11,7 @@ import dkim
 import pytest
 
 from heistguard.config import MailConfig
-from heistguard.mail.authentication import recorded_results, verify_dkim
+from heistguard.mail.authentication import aligned_pass, recorded_results, verify_dkim
 from heistguard.mail.context import MailContext
 from heistguard.mail.rules import auth_failure, dkim_invalid
 from tests.mail.build import mail, parsed
@@ -102,3 +102,22 @@ def test_list_forwarding_with_arc_pass_is_only_low() -> None:
     )
     (finding,) = auth_failure.check(parsed(raw), MailContext(MailConfig()))
     assert finding.severity.value == "low" and "ARC" in finding.title
+
+
+@pytest.mark.parametrize(
+    ("results", "vouched"),
+    [
+        ("mx.acme.com; dmarc=pass header.from=coinbase.com", True),
+        # relaxed alignment: a signature of a sub-domain or the envelope of the same organisation vouches
+        ("mx.acme.com; dkim=pass header.d=mail.coinbase.com; dmarc=none", True),
+        ("mx.acme.com; spf=pass smtp.mailfrom=bounces@em.coinbase.com; dmarc=none", True),
+        # a bulk mailer's own signature and envelope say nothing about the From domain
+        ("mx.acme.com; dkim=pass header.d=sendgrid.net; spf=pass smtp.mailfrom=sendgrid.net; dmarc=none", False),
+        ("mx.acme.com; dkim=fail header.d=coinbase.com; spf=none", False),
+    ],
+)
+def test_aligned_pass_follows_dmarc_relaxed_alignment(results: str, vouched: bool) -> None:
+    message = parsed(mail(sender="Coinbase <no-reply@coinbase.com>", headers=(("Authentication-Results", results),)))
+    recorded = recorded_results(message)
+    assert recorded is not None
+    assert aligned_pass(recorded, "coinbase.com") is vouched

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from heistguard.findings import Severity
-from heistguard.mail.rules import RULE_MODULES, RULES
+from heistguard.mail.rules import RULE_MODULES, RULES, lure_account_action
 from tests.mail.build import CHM, DMG, HTA, ISO, LNK, PASS, PDF, PE, SHELL, VBS, VHDX, context, mail, parsed, zipped
 
 MEETING = "Looking forward to our call on Thursday. Please join the meeting with the link below.\n"
@@ -171,6 +171,84 @@ CASES: dict[str, tuple[bytes, bytes]] = {
         mail(text="URGENT: your wallet will be suspended within 24 hours. Verify your recovery phrase now.\n"),
         mail(text="Your monthly statement is ready in the app.\n"),
     ),
+    "mail.lure-token-claim": (
+        mail(
+            sender="Lido Finance <noreply@lido-rewards.example>",
+            subject="You're eligible for stETH rewards",
+            text="Exclusive update: claim your staking rewards now. Connect your wallet to check eligibility.\n",
+        ),
+        # a genuine staking statement names rewards but asks for no claim or wallet connection
+        mail(subject="Your October staking statement", text="Your staking rewards for October were 0.042 ETH.\n"),
+    ),
+    "mail.lure-account-action": (
+        mail(
+            subject="Ihr Konto wurde gesperrt",
+            text="Sehr geehrter Kunde, Ihr Konto wurde gesperrt. Bitte bestätigen Sie Ihre Daten.\n",
+        ),
+        mail(subject="Ihr Kontoauszug", text="Ihr Kontoauszug für Oktober steht im Online-Banking bereit.\n"),
+    ),
+    "mail.lure-prize": (
+        mail(
+            subject="Parabéns! Você foi selecionado",
+            text="Parabéns! Seu cartão-presente de R$ 500 aguarda. Seus pontos vencem hoje.\n",
+        ),
+        mail(subject="Quarterly offsite", text="Congratulations on the launch, team. Dinner is on Friday.\n"),
+    ),
+    "mail.lure-advance-fee": (
+        mail(
+            sender="Mrs. Wathiqa <wathiqa.office@consultant.example>",
+            headers=(("Reply-To", "wathiqa.private@gmail.com"),),
+            subject="My dear beloved friend",
+            text="I am the widow of a late client who left an inheritance of 7.5 million USD. I wish to "
+            "make you the beneficiary; the bank will release the funds once you reply.\n",
+        ),
+        mail(
+            subject="Series A closing",
+            text="The round closed at 12 million USD; wire instructions come from legal on the usual channel.\n",
+        ),
+    ),
+    "mail.lure-callback": (
+        mail(
+            sender="Paid Customer <billing.dept4471@gmail.com>",
+            subject="Thank you for your order (#375829)",
+            text="Your payment has been received: USD 503.00. Your membership will renew automatically and you "
+            "will be charged again. To cancel the subscription call us at +1 (833) 317-4505.\n",
+        ),
+        mail(
+            sender="Acme Software <billing@acme-software.example>",
+            subject="Your receipt",
+            text="Your payment has been received: USD 49.00. Manage or cancel your subscription in your account "
+            "settings at https://acme-software.example/billing.\n",
+        ),
+    ),
+    "mail.spoofed-sender": (
+        mail(
+            sender="Coinbase <no-reply@coinbase.com>",
+            headers=(
+                (
+                    "Authentication-Results",
+                    "mx.acme-capital.com; dkim=pass header.d=bulk-mailer.example header.s=s1; "
+                    "spf=pass smtp.mailfrom=bulk-mailer.example; dmarc=none header.from=coinbase.com",
+                ),
+            ),
+        ),
+        mail(
+            sender="Coinbase <no-reply@coinbase.com>",
+            headers=(("Authentication-Results", PASS.format(d="coinbase.com")),),
+        ),
+    ),
+    "mail.recipient-in-subject": (
+        mail(subject="aiko@acme-capital.com, your mailbox storage is almost full", to="aiko@acme-capital.com"),
+        mail(
+            subject="Invitation: Board call @ Tue 4 Nov 2025 (aiko@acme-capital.com)",
+            to="aiko@acme-capital.com",
+        ),
+    ),
+    "mail.hidden-text": (
+        mail(subject="Update", text="Your Pa\u200byPal account needs ver\u200bifi\u200bcation today.\n"),
+        # invisible padding between words, as newsletters put in their preheader, is not hiding anything
+        mail(subject="News", text="November news \u200c \u200c \u200c \u200c from the team.\n"),
+    ),
     "mail.macro-document": (b"", b""),  # built from a real document in test_attachments.py
     "mail.dkim-invalid": (b"", b""),  # needs a signing key: test_authentication.py
 }
@@ -205,3 +283,25 @@ def test_brand_display_name_without_any_address_is_impersonation() -> None:
     raw = mail().replace(b"From: Bob Lee <bob@partner.example.org>", b"From: PayPal Service Team")
     (finding,) = display_name_impersonation.check(parsed(raw), context())
     assert "no sender address" in finding.title
+
+
+def test_account_pretext_is_silent_when_the_sender_vouches_and_links_stay_home() -> None:
+    text = "Your account logged in from a new device. If this was not you, secure your account.\n"
+    link = '<p><a href="https://www.binance.com/en/my/security">secure your account</a></p>'
+    genuine = mail(
+        sender="Binance <do-not-reply@ses.binance.com>",
+        headers=(("Authentication-Results", PASS.format(d="binance.com")),),
+        text=text,
+        html=link,
+    )
+    elsewhere = mail(
+        sender="Binance <do-not-reply@ses.binance.com>",
+        headers=(("Authentication-Results", PASS.format(d="binance.com")),),
+        text=text,
+        html=link.replace("www.binance.com", "binance-security.example"),
+    )
+    unvouched = mail(sender="Binance <do-not-reply@ses.binance.com>", text=text, html=link)
+    ctx = context()
+    assert lure_account_action.check(parsed(genuine), ctx) == []
+    assert lure_account_action.check(parsed(elsewhere), ctx)
+    assert lure_account_action.check(parsed(unvouched), ctx)

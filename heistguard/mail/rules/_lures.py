@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import re
 
+from heistguard.mail.authentication import aligned_pass, recorded_results
+from heistguard.mail.context import MailContext
+from heistguard.mail.domains import host_of, registrable
 from heistguard.mail.message import Message
 
 MAX_SCAN = 10_000  # characters of body text read for themes (lures come early)
@@ -21,3 +24,17 @@ def hits(pattern: re.Pattern[str], message: Message) -> list[str]:
     for match in pattern.finditer(text):
         seen.setdefault(" ".join(match.group(0).lower().split()), None)
     return list(seen)
+
+
+def own_notice(message: Message, context: MailContext) -> bool:
+    """True for a notice the sender's domain vouches for whose every link stays with the sender: an exchange's
+    real 'new sign-in, secure your account' mail. A pretext only deceives when the action it asks for leads
+    somewhere else, so the pretext rules stay silent on such mail."""
+    sender = message.sender_from
+    if sender is None or not sender.domain:
+        return False
+    recorded = recorded_results(message, context.config.trusted_authserv_ids)
+    if recorded is None or not aligned_pass(recorded, sender.domain):
+        return False
+    org = registrable(sender.domain)
+    return all(registrable(host_of(link.url)) == org for link in message.links if host_of(link.url))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from heistguard.findings import Finding, Rule, Severity
 from heistguard.mail.authentication import recorded_results
 from heistguard.mail.context import MailContext, at
-from heistguard.mail.domains import host_of, registrable
+from heistguard.mail.domains import FREE_MAIL, host_of, registrable
 from heistguard.mail.message import Message
 
 RULE = Rule(
@@ -17,14 +17,6 @@ RULE = Rule(
     "is weak alone and strong when From is a protected domain.",
     attack=("T1566", "T1656"),
 )
-
-FREE_MAIL = frozenset(
-    {
-        "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "yahoo.com", "yahoo.co.jp",
-        "aol.com", "proton.me", "protonmail.com", "icloud.com", "gmx.com", "gmx.net", "mail.ru", "yandex.ru",
-        "qq.com", "163.com", "zoho.com", "tutanota.com", "mail.com", "naver.com",
-    }
-)  # fmt: skip
 
 
 def _list_domains(message: Message) -> set[str]:

@@ -1,0 +1,69 @@
+"""mail.lure-callback: a charge, renewal or order the reader never made, and a phone number to call about it
+(callback phishing, "telephone-oriented attack delivery")."""
+
+from __future__ import annotations
+
+import re
+
+from heistguard.findings import Finding, Rule, Severity
+from heistguard.mail.context import MailContext, at
+from heistguard.mail.domains import FREE_MAIL, registrable
+from heistguard.mail.message import Message
+from heistguard.mail.rules._lures import MAX_SCAN, hits, own_notice, phrases
+
+RULE = Rule(
+    id="mail.lure-callback",
+    severity=Severity.MEDIUM,
+    title="callback phishing: a charge to dispute by phone",
+    rationale="A fake invoice or renewal (antivirus, software, subscriptions) with no link, only a phone "
+    "number 'to cancel or dispute'; the person who answers talks the caller into installing remote-access "
+    "tools. There is nothing to click, so link checks stay silent: the shape is charge + call us + number.",
+    attack=("T1566", "T1204"),
+    references=("https://attack.mitre.org/techniques/T1566/004/",),
+)
+
+CHARGE = phrases(
+    (
+        r"\b(?:auto(?:matically)?[- ]?renew(?:ed|al|s)?|subscription (?:has been |was |is )?(?:renewed|activated|"
+        r"charged)|membership (?:will |has )?renew)",
+        r"\b(?:will be|has been|have been|was|were) (?:charged|debited|billed|deducted)\b",
+        r"\bamount (?:debited|charged)\b",
+        r"\b(?:your )?(?:payment|order|purchase|transaction) (?:has been |was |is )?(?:received|processed|confirmed|"
+        r"successful|completed|approved)\b",
+        r"\b(?:invoice|order|transaction) (?:number|no\.?|id|#)",
+    )
+)
+CALL = phrases(
+    (
+        r"\b(?:call|contact|reach|dial) (?:us|our (?:support|billing|help ?desk|team|customer)|the (?:support|billing)|"
+        r"customer (?:support|service|care))\b",
+        r"\b(?:toll[- ]free|helpline|help line|billing department|support (?:number|line)|call (?:now|immediately))\b",
+        r"\b(?:cancel|dispute|refund|stop)(?:ation)? (?:the |this |your )?(?:order|payment|subscription|charge|"
+        r"transaction|renewal|membership)\b",
+    )
+)
+# a phone number as scams print it: +1 (833) 317-4505, 1-800-555-0199, +44 20 7946 0958
+_PHONE = re.compile(r"(?<![\w.])(?:\+?\d{1,3}[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]?\d{4}(?!\w|\.\d)")
+
+
+def check(message: Message, context: MailContext) -> list[Finding]:
+    charge = hits(CHARGE, message)
+    if not charge:
+        return []
+    call = hits(CALL, message)
+    if not call:
+        return []
+    phone = _PHONE.search(message.subject + "\n" + message.text[:MAX_SCAN])
+    if phone is None:
+        return []
+    sender = message.sender_from
+    free_sender = bool(sender and sender.domain and registrable(sender.domain) in FREE_MAIL)
+    if own_notice(message, context):
+        return []
+    return [
+        RULE.finding(
+            f"a charge ({charge[0]}) to dispute by phone ({call[0]}: {phone.group(0).strip()})",
+            [at(message, "body", "; ".join([*charge[:3], *call[:3], phone.group(0).strip()]))],
+            severity=Severity.HIGH if free_sender else None,
+        )
+    ]
