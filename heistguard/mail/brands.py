@@ -53,6 +53,12 @@ BRANDS: tuple[Brand, ...] = (
     Brand("Aave", ("aave.com",)),
     Brand("Blockchain.com", ("blockchain.com",)),
     Brand("Exodus", ("exodus.com",)),
+    Brand("Ethereum", ("ethereum.org",)),
+    Brand("Solana", ("solana.com", "solana.org")),
+    Brand("Ripple", ("ripple.com", "xrpl.org")),
+    Brand("Stellar", ("stellar.org",)),
+    Brand("Tether", ("tether.to", "tether.io")),
+    Brand("BlockFi", ("blockfi.com",)),
     # services whose look is borrowed for credential harvest, fake meetings and fake shared files
     Brand("Microsoft", ("microsoft.com", "office.com", "microsoftonline.com", "outlook.com", "live.com",
                         "office365.com", "sharepoint.com", "onmicrosoft.com", "microsoft365.com", "skype.com")),

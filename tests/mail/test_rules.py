@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from heistguard.findings import Severity
-from heistguard.mail.rules import RULE_MODULES, RULES, lure_account_action
+from heistguard.mail.rules import RULE_MODULES, RULES, lure_account_action, lure_callback
 from tests.mail.build import CHM, DMG, HTA, ISO, LNK, PASS, PDF, PE, SHELL, VBS, VHDX, context, mail, parsed, zipped
 
 MEETING = "Looking forward to our call on Thursday. Please join the meeting with the link below.\n"
@@ -305,3 +305,21 @@ def test_account_pretext_is_silent_when_the_sender_vouches_and_links_stay_home()
     assert lure_account_action.check(parsed(genuine), ctx) == []
     assert lure_account_action.check(parsed(elsewhere), ctx)
     assert lure_account_action.check(parsed(unvouched), ctx)
+
+
+def test_callback_scam_is_high_from_a_free_mailbox_and_low_on_a_linked_receipt() -> None:
+    text = (
+        "Your subscription has been renewed and you will be charged USD 399. Questions or concerns about your "
+        "order? Call us at (856)633-1822.\n"
+    )
+    scam = mail(sender="McAfee Billing <renewals.desk77@gmail.com>", text=text)
+    receipt = mail(
+        sender="Acme Software <billing@acme-software.example>",
+        text=text,
+        html='<p><a href="https://acme-software.example/account">Manage your subscription</a></p>',
+    )
+    ctx = context()
+    assert [f.severity for f in lure_callback.check(parsed(scam), ctx)] == [Severity.HIGH]
+    assert [f.severity for f in lure_callback.check(parsed(receipt), ctx)] == [Severity.LOW]
+    # an order number is not a phone number
+    assert lure_callback.check(parsed(mail(text=text.replace("(856)633-1822", "order 8566331822"))), ctx) == []

@@ -7,7 +7,7 @@ import re
 
 from heistguard.mail.authentication import aligned_pass, recorded_results
 from heistguard.mail.context import MailContext
-from heistguard.mail.domains import host_of, registrable
+from heistguard.mail.domains import FREE_MAIL, host_of, registrable
 from heistguard.mail.message import Message
 
 MAX_SCAN = 10_000  # characters of body text read for themes (lures come early)
@@ -33,8 +33,10 @@ def own_notice(message: Message, context: MailContext) -> bool:
     sender = message.sender_from
     if sender is None or not sender.domain:
         return False
+    org = registrable(sender.domain)
+    if org in FREE_MAIL:
+        return False  # anyone can pass DMARC as gmail.com: a free mailbox vouches for no service
     recorded = recorded_results(message, context.config.trusted_authserv_ids)
     if recorded is None or not aligned_pass(recorded, sender.domain):
         return False
-    org = registrable(sender.domain)
     return all(registrable(host_of(link.url)) == org for link in message.links if host_of(link.url))

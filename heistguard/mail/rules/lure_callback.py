@@ -13,37 +13,44 @@ from heistguard.mail.rules._lures import MAX_SCAN, hits, own_notice, phrases
 
 RULE = Rule(
     id="mail.lure-callback",
-    severity=Severity.MEDIUM,
+    severity=Severity.LOW,
     title="callback phishing: a charge to dispute by phone",
     rationale="A fake invoice or renewal (antivirus, software, subscriptions) with no link, only a phone "
     "number 'to cancel or dispute'; the person who answers talks the caller into installing remote-access "
-    "tools. There is nothing to click, so link checks stay silent: the shape is charge + call us + number.",
+    "tools. There is nothing to click, so link checks stay silent: the shape is charge + call us + number. "
+    "Real receipts print support numbers too, so it is low alone, medium with no link at all, and high from a "
+    "free mailbox.",
     attack=("T1566", "T1204"),
     references=("https://attack.mitre.org/techniques/T1566/004/",),
 )
 
 CHARGE = phrases(
     (
-        r"\b(?:auto(?:matically)?[- ]?renew(?:ed|al|s)?|subscription (?:has been |was |is )?(?:renewed|activated|"
-        r"charged)|membership (?:will |has )?renew)",
+        r"\b(?:auto(?:matically)?[- ]?renew(?:ed|al|s)?|renew(?:s|ed)? automatically|(?:successfully|been) renewed|"
+        r"subscription (?:has been |was |is )?(?:renewed|activated|charged)|membership (?:will |has )?renew)",
         r"\b(?:will be|has been|have been|was|were) (?:charged|debited|billed|deducted)\b",
         r"\bamount (?:debited|charged)\b",
         r"\b(?:your )?(?:payment|order|purchase|transaction) (?:has been |was |is )?(?:received|processed|confirmed|"
         r"successful|completed|approved)\b",
         r"\b(?:invoice|order|transaction) (?:number|no\.?|id|#)",
+        r"\b(?:order|purchase|payment|invoice|sale) (?:receipt|confirmation)\b|\bconfirmation of (?:your )?(?:order|"
+        r"purchase|payment|invoice)\b",
     )
 )
 CALL = phrases(
     (
-        r"\b(?:call|contact|reach|dial) (?:us|our (?:support|billing|help ?desk|team|customer)|the (?:support|billing)|"
-        r"customer (?:support|service|care))\b",
-        r"\b(?:toll[- ]free|helpline|help line|billing department|support (?:number|line)|call (?:now|immediately))\b",
+        r"\b(?:call|contact|reach|dial|ring) (?:out to )?(?:us|our (?:dedicated )?(?:support|billing|help ?desk|team|"
+        r"customer|helpline)|the (?:support|billing)|customer (?:support|service|care))\b",
+        r"\b(?:give us a (?:call|ring)|call (?:us )?(?:at|on|now|immediately)|speak (?:to|with) (?:an? )?(?:agent|"
+        r"representative))\b",
+        r"\b(?:please reach out|reach out to us|questions or concerns about your (?:order|purchase|payment))\b",
+        r"\b(?:toll[- ]free|helpline|help line|billing department|support (?:number|line|team at))\b",
         r"\b(?:cancel|dispute|refund|stop)(?:ation)? (?:the |this |your )?(?:order|payment|subscription|charge|"
-        r"transaction|renewal|membership)\b",
+        r"transaction|renewal|membership|auto-?renewal)\b",
     )
 )
-# a phone number as scams print it: +1 (833) 317-4505, 1-800-555-0199, +44 20 7946 0958
-_PHONE = re.compile(r"(?<![\w.])(?:\+?\d{1,3}[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]?\d{4}(?!\w|\.\d)")
+# a phone number as scams print it: +1 (833) 317-4505, (856)633-1822, 1-800-555-0199; bare digit runs are order ids
+_PHONE = re.compile(r"(?<![\w.])(?:\+?\d{1,3}[\s.-]?)?(?:\(\d{3}\)[\s.-]?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?!\w|\.\d)")
 
 
 def check(message: Message, context: MailContext) -> list[Finding]:
@@ -64,6 +71,6 @@ def check(message: Message, context: MailContext) -> list[Finding]:
         RULE.finding(
             f"a charge ({charge[0]}) to dispute by phone ({call[0]}: {phone.group(0).strip()})",
             [at(message, "body", "; ".join([*charge[:3], *call[:3], phone.group(0).strip()]))],
-            severity=Severity.HIGH if free_sender else None,
+            severity=Severity.HIGH if free_sender else Severity.MEDIUM if not message.links else None,
         )
     ]
