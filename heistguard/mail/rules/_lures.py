@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from heistguard.mail.message import Message
+from heistguard.mail.textscan import needs
 
 MAX_SCAN = 10_000  # characters of body text read for themes (lures come early)
 
@@ -16,6 +17,9 @@ def phrases(patterns: tuple[str, ...]) -> re.Pattern[str]:
 
 def hits(pattern: re.Pattern[str], message: Message) -> list[str]:
     """Distinct phrases of the theme found, in order of first appearance."""
+    # Most messages hold none of the words a theme needs: a substring look-up rules them out before the regex.
+    if not needs(pattern).may_match(message.folded_subject + "\n" + message.folded_text[:MAX_SCAN]):
+        return []
     text = message.subject + "\n" + message.text[:MAX_SCAN]
     seen: dict[str, None] = {}
     for match in pattern.finditer(text):
