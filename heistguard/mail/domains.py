@@ -68,6 +68,7 @@ def to_ascii(domain: str) -> str:
         return domain.lower().strip(".")
 
 
+@functools.lru_cache(maxsize=16384)  # every link rule asks about the same few hosts
 def host_of(url: str) -> str:
     """The lower-case host of a URL ("" when it has none)."""
     value = url.strip()
@@ -80,6 +81,7 @@ def host_of(url: str) -> str:
     return host.lower().rstrip(".")
 
 
+@functools.lru_cache(maxsize=16384)
 def registrable(domain: str) -> str:
     """example.co.uk for mail.example.co.uk; the host itself when it has no public suffix (an IP, a local name)."""
     parts = _EXTRACT(to_ascii(domain))
@@ -88,6 +90,7 @@ def registrable(domain: str) -> str:
     return f"{parts.domain}.{parts.suffix}"
 
 
+@functools.lru_cache(maxsize=16384)
 def label_and_suffix(domain: str) -> tuple[str, str]:
     parts = _EXTRACT(to_ascii(domain))
     return to_unicode(parts.domain), parts.suffix
@@ -152,6 +155,7 @@ class LookalikeFinder:
             return None
         label, suffix = label_and_suffix(candidate)
         host = to_unicode(domain)
+        shape: str | None = None  # the candidate's skeleton, computed at most once
         for protected in self.protected:
             plabel, psuffix = self._labels[protected]
             fuzz = _permutations(protected).get(to_ascii(candidate)) if protected in self.permuted else None
@@ -159,8 +163,10 @@ class LookalikeFinder:
                 return Lookalike(to_unicode(candidate), protected, f"permutation ({fuzz})")
             if label == plabel and suffix != psuffix:
                 return Lookalike(to_unicode(candidate), protected, "tld swap")
-            if len(plabel) >= 4 and skeleton(label) == self._skeletons[protected]:
-                return Lookalike(to_unicode(candidate), protected, "homoglyph")
+            if len(plabel) >= 4:
+                shape = skeleton(label) if shape is None else shape
+                if shape == self._skeletons[protected]:
+                    return Lookalike(to_unicode(candidate), protected, "homoglyph")
             if len(plabel) >= 5 and edit_distance(label, plabel, 2) <= (1 if len(plabel) < 9 else 2):
                 return Lookalike(to_unicode(candidate), protected, "edit distance")
             if len(plabel) >= 5 and _embeds(label, plabel, loose=protected in self.permuted or len(plabel) >= 7):

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from heistguard.findings import Finding
 from heistguard.mail.message import ANONYMISED_VICTIM, Message
+from heistguard.mail.textscan import fold, needs
 
 MAX_MODEL_TEXT = 20_000
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
@@ -23,9 +24,14 @@ def model_text(message: Message) -> str:
     """Subject and body text with links, addresses and quotations reduced to neutral tokens."""
     text = f"{message.subject}\n{message.text[:MAX_MODEL_TEXT]}"
     text = text.replace(ANONYMISED_VICTIM, "recipient@example.com")
-    text = _QUOTED_LINE.sub(" ", text)
-    text = _URL.sub(" linktoken ", text)
-    return _EMAIL.sub(" addresstoken ", text).lower()
+    # Each substitution only where its pattern can match at all (">", "@", a URL start): same text, less scanning.
+    if ">" in text:
+        text = _QUOTED_LINE.sub(" ", text)
+    if needs(_URL).may_match(fold(text)):
+        text = _URL.sub(" linktoken ", text)
+    if "@" in text:
+        text = _EMAIL.sub(" addresstoken ", text)
+    return text.lower()
 
 
 def rule_features(findings: Iterable[Finding], rule_ids: Iterable[str]) -> list[float]:

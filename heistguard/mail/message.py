@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import functools
 import hashlib
 import html
 import re
@@ -19,6 +20,7 @@ from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
 
 from heistguard.artifacts.filetype import FileType, identify
+from heistguard.mail.textscan import fold
 
 MAX_PARTS = 500
 MAX_DEPTH = 20
@@ -87,6 +89,16 @@ class Message:
         lname = name.lower()
         return [value for key, value in self.headers if key.lower() == lname]
 
+    @functools.cached_property
+    def folded_subject(self) -> str:
+        """The subject case-folded for phrase pre-checks (`heistguard.mail.textscan`)."""
+        return fold(self.subject)
+
+    @functools.cached_property
+    def folded_text(self) -> str:
+        """The body text case-folded for phrase pre-checks, the same length as `text`."""
+        return fold(self.text)
+
     @property
     def from_domain(self) -> str:
         return self.sender_from.domain if self.sender_from else ""
@@ -97,6 +109,11 @@ def decode_header_value(value: str) -> str:
     value = str(value)
     if "=?" not in value:
         return " ".join(value.split())
+    return _decode_encoded_words(value)
+
+
+@functools.lru_cache(maxsize=4096)  # the same Subject and From are decoded more than once per message
+def _decode_encoded_words(value: str) -> str:
     try:
         return " ".join(str(make_header(decode_header(value))).split())
     except (LookupError, ValueError, UnicodeError, AssertionError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -40,8 +41,6 @@ class Opinion:
 
 class PhishingModel:
     def __init__(self, artifact: dict[str, Any]) -> None:
-        from sklearn.feature_extraction.text import CountVectorizer
-
         self.meta = artifact
         self.rule_ids: list[str] = list(artifact["rule_features"])
         self.vocabulary: list[str] = list(artifact["vocabulary"])
@@ -50,9 +49,12 @@ class PhishingModel:
         self.intercept = float(artifact["intercept"])
         self.high = float(artifact["threshold_high"])
         self.medium = float(artifact["threshold_medium"])
-        self.vectorizer = CountVectorizer(
-            vocabulary=self.vocabulary, binary=True, token_pattern=TOKEN_PATTERN, lowercase=True
-        )
+        # Derived at load time, not stored: the word -> column index the training vectorizer used.
+        self.columns = {word: j for j, word in enumerate(self.vocabulary)}
+        if len(self.columns) != len(self.vocabulary):
+            raise ValueError("the model's vocabulary repeats a word")
+        if not (len(self.rule_weights) == len(self.rule_ids) and len(self.word_weights) == len(self.vocabulary)):
+            raise ValueError("the model's coefficients do not match its features")
 
     @property
     def version(self) -> str:
@@ -60,11 +62,11 @@ class PhishingModel:
 
     def opinion(self, message: Message, findings: list[Finding]) -> Opinion:
         rules = rule_features(findings, self.rule_ids)
-        words = self.vectorizer.transform([model_text(message)])
+        words = word_columns(model_text(message), self.columns)
         contributions: list[tuple[float, str]] = [
             (w * x, f"rule {rid}") for rid, w, x in zip(self.rule_ids, self.rule_weights, rules, strict=True) if x
         ]
-        contributions += [(self.word_weights[j], f"word '{self.vocabulary[j]}'") for j in words.indices]
+        contributions += [(self.word_weights[j], f"word '{self.vocabulary[j]}'") for j in words]
         logit = self.intercept + sum(c for c, _ in contributions)
         probability = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, logit))))
         reasons = tuple(name for c, name in sorted(contributions, reverse=True)[:4] if c > 0)
@@ -87,6 +89,15 @@ class PhishingModel:
         return MODEL_RULE.finding(
             f"model {self.version}: phishing probability {opinion.probability:.2f}{because}", severity=severity
         )
+
+
+_TOKEN = re.compile(TOKEN_PATTERN)
+
+
+def word_columns(text: str, columns: dict[str, int]) -> list[int]:
+    """Columns of the vocabulary words present in `text`, ascending: what scikit-learn's binary CountVectorizer
+    (lowercase, TOKEN_PATTERN) gives for one document, at a dictionary look-up per distinct token."""
+    return sorted({columns[t] for t in _TOKEN.findall(text.lower()) if t in columns})
 
 
 def load_model(path: Path | None = None) -> PhishingModel | None:

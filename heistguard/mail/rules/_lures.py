@@ -9,6 +9,7 @@ from heistguard.mail.authentication import aligned_pass, recorded_results
 from heistguard.mail.context import MailContext
 from heistguard.mail.domains import FREE_MAIL, host_of, registrable
 from heistguard.mail.message import Message
+from heistguard.mail.textscan import needs
 
 MAX_SCAN = 10_000  # characters of body text read for themes (lures come early)
 
@@ -19,6 +20,9 @@ def phrases(patterns: tuple[str, ...]) -> re.Pattern[str]:
 
 def hits(pattern: re.Pattern[str], message: Message) -> list[str]:
     """Distinct phrases of the theme found, in order of first appearance."""
+    # Most messages hold none of the words a theme needs: a substring look-up rules them out before the regex.
+    if not needs(pattern).may_match(message.folded_subject + "\n" + message.folded_text[:MAX_SCAN]):
+        return []
     text = message.subject + "\n" + message.text[:MAX_SCAN]
     seen: dict[str, None] = {}
     for match in pattern.finditer(text):

@@ -9,6 +9,7 @@ from heistguard.mail.context import MailContext, at
 from heistguard.mail.domains import host_of
 from heistguard.mail.message import Message
 from heistguard.mail.rules._links import FREE_HOSTING, on
+from heistguard.mail.textscan import search
 
 RULE = Rule(
     id="mail.credential-harvest",
@@ -33,7 +34,10 @@ _ASKS_TEXT = re.compile(
 
 
 def check(message: Message, context: MailContext) -> list[Finding]:
-    asks_text = bool(_ASKS_TEXT.search(message.text) or _ASKS_TEXT.search(message.subject))
+    asks_text = bool(
+        search(_ASKS_TEXT, message.text, message.folded_text)
+        or search(_ASKS_TEXT, message.subject, message.folded_subject)
+    )
     for form in message.forms:
         password = form.startswith("password:")
         action = form.removeprefix("password:")

@@ -9,6 +9,7 @@ from heistguard.mail.context import MailContext, at
 from heistguard.mail.domains import host_of, registrable
 from heistguard.mail.message import Message
 from heistguard.mail.rules._links import FREE_HOSTING, REDIRECTORS, on
+from heistguard.mail.textscan import search
 
 RULE = Rule(
     id="mail.fake-cloud-drive",
@@ -40,8 +41,9 @@ _SERVICE = re.compile("|".join(re.escape(s) for s in SERVICES), re.I)
 
 def check(message: Message, context: MailContext) -> list[Finding]:
     body = message.subject + "\n" + message.text[:20000]
-    shared = _SHARED.search(body)
-    service = _SERVICE.search(body)
+    folded = message.folded_subject + "\n" + message.folded_text[:20000]
+    shared = search(_SHARED, body, folded)
+    service = search(_SERVICE, body, folded)
     if not shared or not service:
         return []
     allowed = SERVICES[service.group(0).lower()]

@@ -1,0 +1,130 @@
+"""Exact shortcuts for phrase regexes over mail text: the literal words a match cannot do without, looked up in
+case-folded text before the (much slower) regex runs, so most messages skip the regex without changing a result.
+
+`fold(text)` maps every character to one representative of the class the regex engine treats as equal under
+`re.IGNORECASE`, one character for one character; `needs(pattern).may_match(fold(text))` is False only when
+the pattern cannot match anywhere in `text`.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import re
+from typing import Any
+
+# The regex engine's own parser and case table (stdlib internals since 3.11; a pattern we cannot read is
+# simply never skipped).
+_parser: Any = importlib.import_module("re._parser")
+_constants: Any = importlib.import_module("re._constants")
+_casefix: Any = importlib.import_module("re._casefix")
+
+MIN_LITERAL = 2  # a single character is in nearly every text: not worth a look-up (two are: 求人, 採用)
+
+
+def _case_classes() -> dict[str, str]:
+    """Characters `re.IGNORECASE` equates beyond lower-casing (i and dotless ı, s and long ſ, Greek and Cyrillic
+    variants), each mapped to the smallest member of its class."""
+    groups: dict[int, set[int]] = {}
+    for key, others in _casefix._EXTRA_CASES.items():
+        group = {key, *others}
+        for member in list(group):
+            group |= groups.get(member, set())
+        for member in group:
+            groups[member] = group
+    return {chr(c): chr(min(group)) for c, group in groups.items() if c != min(group)}
+
+
+_CLASS_OF = _case_classes()
+_TRANSLATE = str.maketrans(_CLASS_OF)
+_UNUSUAL = re.compile("[" + "".join(re.escape(c) for c in sorted(_CLASS_OF)) + "\u0130]")
+
+
+def fold(text: str) -> str:
+    """Text lower-cased the way the regex engine compares under IGNORECASE, the same length as `text`."""
+    if text.isascii():
+        return text.lower()
+    # str.lower() turns İ into two characters where the engine sees one i.
+    folded = text.replace("\u0130", "i").lower()
+    return folded.translate(_TRANSLATE) if _UNUSUAL.search(folded) else folded
+
+
+# A requirement on the text: True (nothing known), a literal, or ("and" | "or", parts).
+Need = bool | str | tuple[str, tuple["Need", ...]]
+
+
+def _all(parts: list[Need]) -> Need:
+    kept = [p for p in parts if p is not True]
+    if not kept:
+        return True
+    return kept[0] if len(kept) == 1 else ("and", tuple(kept))
+
+
+def _any(parts: list[Need]) -> Need:
+    if not parts or any(p is True for p in parts):
+        return True
+    return parts[0] if len(parts) == 1 else ("or", tuple(parts))
+
+
+def _sequence(items: Any) -> Need:
+    """What a sequence of regex items needs: its literal runs and what its required groups need."""
+    parts: list[Need] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if len(run) >= MIN_LITERAL:
+            parts.append(fold("".join(run)))
+        run.clear()
+
+    for op, av in items:
+        if op is _constants.LITERAL:
+            run.append(chr(av))
+            continue
+        flush()
+        if op is _constants.SUBPATTERN:
+            parts.append(_sequence(av[3]))
+        elif op is _constants.ATOMIC_GROUP:
+            parts.append(_sequence(av))
+        elif op is _constants.BRANCH:
+            parts.append(_any([_sequence(branch) for branch in av[1]]))
+        elif op in (_constants.MAX_REPEAT, _constants.MIN_REPEAT, _constants.POSSESSIVE_REPEAT) and av[0] >= 1:
+            parts.append(_sequence(av[2]))
+        # anything else (classes, anchors, assertions, back-references, optional parts) is not required text
+    flush()
+    return _all(parts)
+
+
+def _satisfied(need: Need, folded: str) -> bool:
+    if need is True or need is False:
+        return bool(need)
+    if isinstance(need, str):
+        return need in folded
+    kind, parts = need
+    if kind == "and":
+        return all(_satisfied(p, folded) for p in parts)
+    return any(_satisfied(p, folded) for p in parts)
+
+
+class Needs:
+    """The literal text any match of one pattern must contain, case-folded."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        try:
+            self.need: Need = _sequence(_parser.parse(pattern.pattern, pattern.flags))
+        except Exception:  # an unreadable pattern is just never skipped
+            self.need = True
+
+    def may_match(self, folded: str) -> bool:
+        """False only when the pattern cannot match the text whose `fold()` is `folded`."""
+        return _satisfied(self.need, folded)
+
+
+@functools.lru_cache(maxsize=1024)
+def needs(pattern: re.Pattern[str]) -> Needs:
+    """The (cached) needs of a compiled pattern."""
+    return Needs(pattern)
+
+
+def search(pattern: re.Pattern[str], text: str, folded: str) -> re.Match[str] | None:
+    """`pattern.search(text)`, skipped when `folded` (= `fold(text)`) lacks what any match needs."""
+    return pattern.search(text) if needs(pattern).may_match(folded) else None

@@ -1,0 +1,102 @@
+"""The speed shortcuts change no result: case folding agrees with the regex engine, a pattern's needed words are
+in every text it matches, and the model's own tokeniser gives the columns scikit-learn gives."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.feature_extraction.text import CountVectorizer
+
+from heistguard.mail.features import TOKEN_PATTERN
+from heistguard.mail.model import word_columns
+from heistguard.mail.rules import lure_coding_test, lure_investment, lure_recruiter, lure_urgent_wallet
+from heistguard.mail.rules._lures import hits, phrases
+from heistguard.mail.textscan import fold, needs, search
+from tests.mail.build import mail, parsed
+
+LURES = (
+    lure_recruiter.PATTERN,
+    lure_investment.PATTERN,
+    lure_coding_test.PATTERN,
+    lure_urgent_wallet.URGENT,
+    lure_urgent_wallet.ACTION,
+    lure_urgent_wallet.SECRET,
+)
+
+
+def _cased() -> list[str]:
+    """Every character with a case mapping, plus those the engine equates beyond lower-casing."""
+    chars = (chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    return [c for c in chars if c.lower() != c or c.upper() != c or fold(c) != c]
+
+
+def test_fold_keeps_length_and_agrees_with_ignorecase() -> None:
+    cased = _cased()
+    text = "".join(cased)
+    assert len(fold(text)) == len(text)
+    assert fold(text) == "".join(fold(c) for c in cased)  # character by character, context-free
+    for c in cased:
+        folded = fold(c)
+        assert re.fullmatch(re.escape(folded), c, re.I), c  # the engine equates a character with its fold
+        for other in {c.lower(), c.upper(), c.title(), folded.upper()}:
+            if len(other) == 1 and re.fullmatch(re.escape(other), c, re.I):
+                assert fold(other) == folded, (c, other)  # and whatever it equates folds alike
+
+
+def test_tricky_letters_fold_like_the_engine_sees_them() -> None:
+    assert fold("PİN ASAP") == "pin asap"
+    assert fold("aſap") == fold("ASAP")  # long s is an s under IGNORECASE
+    assert fold("\u212a") == "k"  # Kelvin sign
+    assert fold("ΟΔΟΣ") == fold("οδος")
+
+
+def test_needs_rule_out_texts_without_the_words() -> None:
+    urgent = needs(lure_urgent_wallet.URGENT)
+    assert not urgent.may_match(fold("Lunch at noon? The usual place."))
+    assert urgent.may_match(fold("Please reply IMMEDIATELY"))
+    assert needs(re.compile(r"\d+|[a-z]")).need is True  # nothing literal to require: never skipped
+
+
+def test_lure_hits_see_unicode_tricks_the_regex_sees() -> None:
+    message = parsed(mail(subject="URGENT", text="Verify your ſeed phraſe, your walleT WİLL BE suspended.\n"))
+    assert hits(lure_urgent_wallet.URGENT, message) == ["urgent", "wi̇ll be suspended"]
+    assert hits(lure_urgent_wallet.SECRET, message) == ["ſeed phraſe"]
+    assert hits(phrases((r"\bcoffee\b",)), message) == []
+
+
+_WORDS = [
+    "URGENT", "immediately", "asap", "wallet", "seed phrase", "recovery phrase", "interview", "salary", "job offer",
+    "term sheet", "schedule a call", "npm install", "node app.js", "coding test", "24時間以内", "秘密鍵", "求人",
+    "within 48 hours", "will be suspended", "unauthorized", "İ", "ſ", "\u212a", "ı", "Σ", "ς", "\u0130nterview",
+    "lunch", " ", "\n", "-", ".", "a", "the", "your", "verify your account", "security alert",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), max_size=12), st.lists(st.booleans(), max_size=12))
+def test_a_pattern_never_matches_what_its_needs_rule_out(words: list[str], upper: list[bool]) -> None:
+    text = "".join(w.upper() if up else w for w, up in zip(words, upper + [False] * len(words), strict=False))
+    for pattern in LURES:
+        if pattern.search(text):
+            assert needs(pattern).may_match(fold(text)), (pattern.pattern[:40], text)
+        fast, slow = search(pattern, text, fold(text)), pattern.search(text)
+        assert (fast and fast.span()) == (slow and slow.span())
+
+
+def test_word_columns_match_scikit_learn_on_tricky_unicode() -> None:
+    documents = [
+        "İstanbul STRASSE straße ǅemal ﬁnance café cafe\u0301 ΟΔΟΣ οδος ŉ",
+        "wallet_seed 123abc abc123 a1b2c3 x y zz tokens-with-dashes emoji🙂word 你好世界 ウォレット",
+        "KELVIN \u212aelvin naïve NAÏVE Ǆ ǆ ßß ÉCOLE école ﬀ ﬂow",
+        "superlongwordthatexceedstwentyletters exactlytwentyletters twentyoneletterswords",
+    ]
+    vectorizer = CountVectorizer(binary=True, token_pattern=TOKEN_PATTERN, lowercase=True).fit(documents)
+    vocabulary = list(vectorizer.get_feature_names_out())
+    columns = {word: j for j, word in enumerate(vocabulary)}
+    for document in documents:
+        expected = CountVectorizer(vocabulary=vocabulary, binary=True, token_pattern=TOKEN_PATTERN, lowercase=True)
+        assert word_columns(document, columns) == list(expected.transform([document]).indices)
+    assert word_columns("nothing known here", {"absent": 0}) == []
