@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from mail_corpus import Sample, iter_all, split
 from scipy.sparse import csr_matrix, hstack
-from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, cross_val_predict
 
@@ -34,9 +34,12 @@ from heistguard.mail.triage import rule_findings
 
 OUT = Path(__file__).resolve().parent.parent / "heistguard" / "mail" / "trained" / "phishing-model.json"
 RULE_IDS = [rule.id for rule in RULES]
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
 # Word features: kept when at least this many training messages use them, at most this many.
 MIN_DF, MAX_WORDS = 5, 4000
+# Words and adjacent word pairs ("verify account", "claim rewards"): pairs say what a message asks. Chosen on
+# out-of-fold recall within the training split (0.972 words alone, 0.982 with pairs, at 0.5 % FPR on its ham).
+NGRAMS = (1, 2)
 # A word whose share of messages differs this many times between 2002 ham and modern ham dates a
 # message rather than describing it, and is dropped (with a floor so rare words are judged fairly).
 ERA_RATIO, ERA_FLOOR = 10.0, 0.01
@@ -51,8 +54,21 @@ LIST_WORDS = frozenset(
 # The honeypot's own name survives anonymisation in variants (phishing=gmail.com bounce tags, "pot"):
 # a word that names the corpus, never the message.
 TRAP_WORDS = frozenset({"phishing", "pot"})
+# Links and addresses are reduced to these tokens; a pair of them only says where a footer puts its links.
+PLACEHOLDERS = frozenset({"addresstoken", "linktoken"})
 # Verdict thresholds are set on out-of-fold training scores of legitimate mail.
 HIGH_FPR, MEDIUM_FPR = 0.002, 0.01
+
+
+# How text becomes terms, the same in training, era filtering and the shipped reader (heistguard.mail.model):
+# binary presence, TOKEN_PATTERN, English function words dropped ("your", "please" say how formal a message is,
+# not what it asks), then words and pairs of adjacent remaining words.
+_TERMS: dict[str, Any] = {
+    "binary": True,
+    "token_pattern": TOKEN_PATTERN,
+    "stop_words": sorted(ENGLISH_STOP_WORDS),
+    "ngram_range": NGRAMS,
+}
 
 
 def extract(samples: list[Sample], label: str = "") -> tuple[list[list[float]], list[str]]:
@@ -78,7 +94,7 @@ def era_words(texts: list[str], samples: list[Sample], vocabulary: list[str]) ->
     new = [t for t, s in zip(texts, samples, strict=True) if s.label == 0 and s.group.startswith("modern/")]
     if not old or not new:
         return set()
-    counter = CountVectorizer(vocabulary=vocabulary, binary=True, token_pattern=TOKEN_PATTERN)
+    counter = CountVectorizer(**_TERMS, vocabulary=vocabulary)
     df_old = np.asarray(counter.transform(old).mean(axis=0)).ravel()
     df_new = np.asarray(counter.transform(new).mean(axis=0)).ravel()
     dated = set()
@@ -90,15 +106,16 @@ def era_words(texts: list[str], samples: list[Sample], vocabulary: list[str]) ->
 
 def fit(train: list[Sample], rows: list[list[float]], texts: list[str]) -> dict[str, Any]:
     labels = np.array([s.label for s in train])
-    # Function words ("your", "our", "please") say how formal a message is, not what it asks: left out.
-    words = CountVectorizer(
-        binary=True, token_pattern=TOKEN_PATTERN, min_df=MIN_DF, max_features=MAX_WORDS * 2, stop_words="english"
-    )
+    words = CountVectorizer(**_TERMS, min_df=MIN_DF, max_features=MAX_WORDS * 4)
     words.fit(texts)
     vocabulary = sorted(words.vocabulary_)
     dated = era_words(texts, train, vocabulary)
-    vocabulary = [w for w in vocabulary if w not in dated and w not in LIST_WORDS | TRAP_WORDS]
-    words = CountVectorizer(vocabulary=vocabulary, binary=True, token_pattern=TOKEN_PATTERN)
+    # a pair is dropped with any dated, list or trap word in it, as well as when the pair itself is dated
+    banned = dated | LIST_WORDS | TRAP_WORDS
+    vocabulary = [
+        w for w in vocabulary if w not in banned and not set(w.split()) & banned and not set(w.split()) <= PLACEHOLDERS
+    ]
+    words = CountVectorizer(**_TERMS, vocabulary=vocabulary)
     matrix = hstack([csr_matrix(np.array(rows)), words.transform(texts)]).tocsr()
     model = LogisticRegression(C=0.5, class_weight="balanced", max_iter=3000)
     groups = [s.group if s.group.startswith("modern/") else f"{s.group}/{i % 5}" for i, s in enumerate(train)]
@@ -112,6 +129,8 @@ def fit(train: list[Sample], rows: list[list[float]], texts: list[str]) -> dict[
     coef = model.coef_.ravel()
     n_rules = len(RULE_IDS)
     return {
+        "ngram_range": list(NGRAMS),
+        "stop_words": sorted(ENGLISH_STOP_WORDS),
         "dated_words": sorted(dated),
         "vocabulary": vocabulary,
         "rule_features": RULE_IDS,
@@ -147,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
         "version": MODEL_VERSION,
         "heistguard": __version__,
         "trained": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d"),
-        "algorithm": "scikit-learn LogisticRegression(C=0.5, class_weight=balanced) on rule features + binary words",
+        "algorithm": "scikit-learn LogisticRegression(C=0.5, class_weight=balanced) on rule features + binary words "
+        "and word pairs",
         "training_data": {
             "phishing": "rf-peixoto/phishing_pot @ 8e207b5f, older 70% by collection order (CC BY-NC 4.0)",
             "ham_2002": "Apache SpamAssassin public corpus easy_ham_1/2 + hard_ham, older 70% by file order",

@@ -7,6 +7,7 @@ its explanation. The artifact records its version, training data and measured fi
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import math
 import re
@@ -51,6 +52,10 @@ class PhishingModel:
         self.medium = float(artifact["threshold_medium"])
         # Derived at load time, not stored: the word -> column index the training vectorizer used.
         self.columns = {word: j for j, word in enumerate(self.vocabulary)}
+        # Word pairs ("verify account") say what a message asks better than single words; a model trained on
+        # them names its n-gram range and the stop words dropped before pairing, so reading needs no sklearn.
+        self.pairs = tuple(artifact.get("ngram_range", (1, 1)))[-1] >= 2
+        self.stop_words = frozenset(artifact.get("stop_words", ()))
         if len(self.columns) != len(self.vocabulary):
             raise ValueError("the model's vocabulary repeats a word")
         if not (len(self.rule_weights) == len(self.rule_ids) and len(self.word_weights) == len(self.vocabulary)):
@@ -62,7 +67,7 @@ class PhishingModel:
 
     def opinion(self, message: Message, findings: list[Finding]) -> Opinion:
         rules = rule_features(findings, self.rule_ids)
-        words = word_columns(model_text(message), self.columns)
+        words = word_columns(model_text(message), self.columns, self.stop_words, self.pairs)
         contributions: list[tuple[float, str]] = [
             (w * x, f"rule {rid}") for rid, w, x in zip(self.rule_ids, self.rule_weights, rules, strict=True) if x
         ]
@@ -94,10 +99,17 @@ class PhishingModel:
 _TOKEN = re.compile(TOKEN_PATTERN)
 
 
-def word_columns(text: str, columns: dict[str, int]) -> list[int]:
-    """Columns of the vocabulary words present in `text`, ascending: what scikit-learn's binary CountVectorizer
-    (lowercase, TOKEN_PATTERN) gives for one document, at a dictionary look-up per distinct token."""
-    return sorted({columns[t] for t in _TOKEN.findall(text.lower()) if t in columns})
+def word_columns(
+    text: str, columns: dict[str, int], stop_words: frozenset[str] = frozenset(), pairs: bool = False
+) -> list[int]:
+    """Columns of the vocabulary terms present in `text`, ascending: what scikit-learn's binary CountVectorizer
+    (lowercase, TOKEN_PATTERN, stop words dropped, then words and adjacent word pairs) gives for one document,
+    at a dictionary look-up per distinct term."""
+    tokens = [t for t in _TOKEN.findall(text.lower()) if t not in stop_words]
+    found = {columns[t] for t in tokens if t in columns}
+    if pairs:
+        found.update(columns[g] for g in map(" ".join, itertools.pairwise(tokens)) if g in columns)
+    return sorted(found)
 
 
 def load_model(path: Path | None = None) -> PhishingModel | None:

@@ -100,3 +100,23 @@ def test_word_columns_match_scikit_learn_on_tricky_unicode() -> None:
         expected = CountVectorizer(vocabulary=vocabulary, binary=True, token_pattern=TOKEN_PATTERN, lowercase=True)
         assert word_columns(document, columns) == list(expected.transform([document]).indices)
     assert word_columns("nothing known here", {"absent": 0}) == []
+
+
+def test_word_pairs_match_scikit_learn_with_stop_words_dropped_first() -> None:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    stop = sorted(ENGLISH_STOP_WORDS)
+    documents = [
+        "Please verify your account now: your account will be suspended. Verify account!",
+        "Claim your staking rewards and connect your wallet to claim the airdrop",
+        "Bitte bestätigen Sie Ihr Konto. Konto gesperrt, straße STRASSE",
+        "we the of and",  # nothing but stop words: no terms at all
+    ]
+    terms = {"binary": True, "token_pattern": TOKEN_PATTERN, "stop_words": stop, "ngram_range": (1, 2)}
+    vocabulary = list(CountVectorizer(**terms).fit(documents).get_feature_names_out())
+    assert "verify account" in vocabulary and "claim airdrop" in vocabulary  # pairs form across dropped words
+    columns = {term: j for j, term in enumerate(vocabulary)}
+    expected = CountVectorizer(**terms, vocabulary=vocabulary)
+    for document in documents:
+        found = word_columns(document, columns, frozenset(stop), pairs=True)
+        assert found == list(expected.transform([document]).indices)
