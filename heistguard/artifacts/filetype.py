@@ -241,7 +241,7 @@ def identify(data: bytes, size: int | None = None, tail: bytes | None = None, *,
     if head.startswith(b"Rar!\x1a\x07"):
         return FileType(Kind.RAR, "RAR archive")
     if head.startswith(b"7z\xbc\xaf\x27\x1c"):
-        return FileType(Kind.SEVENZIP, "7-Zip archive")
+        return FileType(Kind.SEVENZIP, "7-Zip archive", _sevenzip_encryption(data, size, end))
     if head.startswith(b"\x1f\x8b"):
         return FileType(Kind.GZIP, "gzip data")
     if head.startswith(b"BZh"):
@@ -265,6 +265,28 @@ def identify(data: bytes, size: int | None = None, tail: bytes | None = None, *,
     if _is_text(head):
         return _identify_text(head, text_head)
     return FileType(Kind.UNKNOWN, "data")
+
+
+# A 7z coder record naming 7zAES (id 06 F1 07 01, 4-byte id with properties): the only part of an
+# encrypted 7z that is not itself encrypted or compressed, in the archive's last header.
+_SEVENZIP_AES = b"\x24\x06\xf1\x07\x01"
+
+
+def _sevenzip_encryption(data: bytes, size: int, end: bytes) -> str:
+    """ "encrypted" or "encrypted, names hidden" when the 7z's end header names the AES coder, else ""."""
+    offset = int.from_bytes(data[12:20], "little")
+    length = int.from_bytes(data[20:28], "little")
+    start = 32 + offset
+    if start + length <= len(data):
+        header = data[start : start + length]
+    elif start + length == size and 0 < length <= len(end):
+        header = end[len(end) - length :]
+    else:
+        return ""  # the header is past what was read: unknown
+    if _SEVENZIP_AES not in header:
+        return ""
+    # 0x17 is an "encoded header": the file list itself is packed, here with AES (7z -mhe=on).
+    return "encrypted, names hidden" if header[:1] == b"\x17" else "encrypted"
 
 
 def _identify_text(head: bytes, text_head: int) -> FileType:
@@ -312,3 +334,23 @@ def name_mismatch(name: str, filetype: FileType) -> bool:
     """True when the bytes are of a kind whose extensions the name does not carry (an .exe named .pdf)."""
     expected = EXPECTED_EXTENSIONS.get(filetype.kind)
     return expected is not None and extension(name) not in expected
+
+
+# What a name promises to run as, by its last extension: all that is known of a member whose bytes
+# are encrypted. Only ever reported beside "cannot be read", never used to judge bytes.
+_RUNNABLE_NAMES: dict[str, str] = {
+    **dict.fromkeys(("exe", "scr", "com", "pif", "cpl", "dll", "msi", "jar"), "an executable or installer"),
+    **dict.fromkeys(("js", "jse", "vbs", "vbe", "wsf", "wsh", "ps1", "bat", "cmd", "hta", "sh"), "a script"),
+    **dict.fromkeys(("scpt", "applescript", "command", "app", "pkg", "mpkg"), "a macOS application or script"),
+    "lnk": "a Windows shortcut (LNK)",
+    "chm": "a compiled help file (CHM)",
+    **dict.fromkeys(("iso", "img", "vhd", "vhdx", "dmg"), "a disk image"),
+}
+
+
+def name_suggests(name: str) -> str:
+    """What runnable kind a file name claims ("a script", "a Windows shortcut (LNK)"), or "" for none.
+    A `.app` bundle's files are named after the bundle (`Invoice.app/Contents/MacOS/Invoice`)."""
+    if re.search(r"\.app/", name, re.I):
+        return _RUNNABLE_NAMES["app"]
+    return _RUNNABLE_NAMES.get(extension(name.rstrip(" .")), "")
