@@ -283,10 +283,67 @@ def _sevenzip_encryption(data: bytes, size: int, end: bytes) -> str:
         header = end[len(end) - length :]
     else:
         return ""  # the header is past what was read: unknown
-    if _SEVENZIP_AES not in header:
-        return ""
-    # 0x17 is an "encoded header": the file list itself is packed, here with AES (7z -mhe=on).
-    return "encrypted, names hidden" if header[:1] == b"\x17" else "encrypted"
+    if _SEVENZIP_AES in header:
+        # 0x17 is an "encoded header": the file list itself is packed, here with AES (7z -mhe=on).
+        return "encrypted, names hidden" if header[:1] == b"\x17" else "encrypted"
+    if header[:1] == b"\x17":
+        # The file list is only LZMA-packed (7-Zip's default): unpack its start, where the coders are.
+        unpacked = _sevenzip_unpack_header(data, header)
+        if unpacked is not None and _SEVENZIP_AES in unpacked:
+            return "encrypted"
+    return ""
+
+
+_SEVENZIP_LZMA = b"\x03\x01\x01"
+_SEVENZIP_HEADER_READ = 65536  # the coders come before the file names in the header
+
+
+def _sevenzip_number(buf: bytes, at: int) -> tuple[int, int]:
+    """A 7z NUMBER at `at`: the count of leading one bits of its first byte is the count of bytes that follow."""
+    first = buf[at]
+    value = 0
+    mask = 0x80
+    for index in range(8):
+        if not first & mask:
+            return value | ((first & (mask - 1)) << (8 * index)), at + 1 + index
+        value |= buf[at + 1 + index] << (8 * index)
+        mask >>= 1
+    return value, at + 9
+
+
+def _sevenzip_unpack_header(data: bytes, encoded: bytes) -> bytes | None:
+    """The first 64 KiB of a 7z header packed with one LZMA coder, or None for any other shape (or
+    when the packed header lies past the bytes at hand)."""
+    import lzma
+
+    try:
+        # kEncodedHeader, kPackInfo: pack position, one pack stream, kSize: its size.
+        if encoded[1:2] != b"\x06":
+            return None
+        pack_pos, at = _sevenzip_number(encoded, 2)
+        streams, at = _sevenzip_number(encoded, at)
+        if streams != 1 or encoded[at : at + 1] != b"\x09":
+            return None
+        pack_size, at = _sevenzip_number(encoded, at + 1)
+        # kUnPackInfo, kFolder, one folder, not external, one coder: LZMA (id 030101) with 5 property bytes.
+        coder = encoded.find(b"\x07\x0b\x01\x00\x01\x23" + _SEVENZIP_LZMA + b"\x05", at)
+        if coder < 0:
+            return None
+        props = encoded[coder + 10 : coder + 15]
+        start = 32 + pack_pos
+        packed = data[start : start + pack_size]
+        if len(props) != 5 or len(packed) != pack_size or props[0] >= 9 * 5 * 5:
+            return None
+        lp_pb, lc = divmod(props[0], 9)
+        pb, lp = divmod(lp_pb, 5)
+        # Only the first 64 KiB is unpacked, so no match reaches further back than that: a small
+        # dictionary is enough, and a hostile header cannot make liblzma allocate gigabytes.
+        dict_size = min(max(int.from_bytes(props[1:5], "little"), 4096), 1 << 20)
+        lzma_filter = {"id": lzma.FILTER_LZMA1, "dict_size": dict_size, "lc": lc, "lp": lp, "pb": pb}
+        decoder = lzma.LZMADecompressor(lzma.FORMAT_RAW, filters=[lzma_filter])
+        return decoder.decompress(packed, _SEVENZIP_HEADER_READ)
+    except (IndexError, ValueError, lzma.LZMAError, MemoryError):
+        return None
 
 
 def _identify_text(head: bytes, text_head: int) -> FileType:

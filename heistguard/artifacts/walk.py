@@ -270,6 +270,9 @@ def _expand(
     `data` may be only the head of the file (`size` is then larger) when `filetype` is known."""
     if filetype is None:
         filetype = identify(data[:_HEAD], size, data[-512:], text_head=limits.text_head)
+    if filetype.kind is Kind.SEVENZIP and not filetype.detail and len(data) == size:
+        # A 7z's packed file list sits near its end, past the head: identify it from all its bytes.
+        filetype = identify(data, size, text_head=limits.text_head)
     yield Member(where, inner, data, filetype, size, depth)
     if filetype.kind is Kind.SEVENZIP and filetype.detail.startswith("encrypted"):
         # 7z is typed, not opened; its end header still tells that a password locks it.
@@ -344,10 +347,11 @@ def _charge(where: str, name: str, nbytes: int, compressed: int, budget: _Budget
         raise _Stop(Problem(BOMB, where, f"unpacks to more than {limits.max_total_bytes:,} bytes; stopped at {name!r}"))
 
 
-# In `member_head` mode a member is read whole only when its head shows an archive to open; data
-# that only its end identifies (DMG and VHD trailers, a 7z's encryption) gets its last 512 bytes too.
-_READ_WHOLE = UNPACKED_KINDS
-_NEEDS_TAIL = frozenset({Kind.UNKNOWN, Kind.SEVENZIP})
+# In `member_head` mode a member is read whole only when its head shows an archive to open (or a 7z,
+# whose encryption is told by its end header); data that only its end identifies (DMG and VHD
+# trailers) gets its last 512 bytes too.
+_READ_WHOLE = UNPACKED_KINDS | {Kind.SEVENZIP}
+_NEEDS_TAIL = frozenset({Kind.UNKNOWN})
 _ZIP_ERRORS = (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError, zlib.error)
 _AES_EXTRA = 0x9901  # WinZip AES: the real method and key strength live in this extra field
 

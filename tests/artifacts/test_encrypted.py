@@ -85,6 +85,23 @@ def test_7z_encryption_is_read_from_its_end_header(scanner: Scanner) -> None:
     assert "artifacts.encrypted-member" not in ids
 
 
+def test_7z_with_a_packed_file_list_is_unpacked_to_find_the_aes_coder() -> None:
+    encrypted = _fixture("compressed-header-encrypted.7z")
+    assert identify(encrypted).detail == "encrypted"
+    assert identify(_fixture("compressed-header-plain.7z")).detail == ""
+    assert set(_encrypted(list(walk_bytes("x.7z", encrypted)))) == {"x.7z"}
+    # Inside a ZIP, in listing mode too (a 7z member is read whole to be typed).
+    outer = _zip({"task.7z": encrypted, "plain.7z": _fixture("compressed-header-plain.7z")})
+    assert set(_encrypted(list(walk_bytes("a.zip", outer, HEAD)))) == {"a.zip!task.7z"}
+    # A header claiming a 4 GiB dictionary does not make the reader allocate one.
+    coder = encrypted.find(bytes.fromhex("030101055d"))  # the LZMA coder id, 5 property bytes, lc/lp/pb
+    greedy = encrypted[: coder + 5] + b"\xff\xff\xff\xff" + encrypted[coder + 9 :]
+    assert identify(greedy).detail == "encrypted"
+    # A header that lies about its packed list is just an untold 7z.
+    broken = encrypted[:40] + bytes(len(encrypted) - 80) + encrypted[-40:]
+    assert identify(broken).kind is Kind.SEVENZIP and identify(broken).detail == ""
+
+
 def test_listing_mode_reads_heads_and_opens_nested_archives() -> None:
     big = os.urandom(300_000)  # incompressible: no bomb, but far more than a head
     data = _zip({"photo.bin": b"\x89PNG\r\n\x1a\n" + big, "inner.zip": _zip({"setup.exe": b"MZ" + b"\0" * 500})})

@@ -81,6 +81,11 @@ def test_7z_without_a_password_fires_only_when_its_header_says_encrypted() -> No
     hidden = parsed(mail(text=WITHOUT, attachments=(("task.7z", _fixture("headers-encrypted.7z")),)))
     (finding,) = encrypted_archive.check(hidden, context())
     assert finding.severity is Severity.MEDIUM and "names hidden" in finding.evidence[0].text
+    packed = parsed(mail(text=WITHOUT, attachments=(("task.7z", _fixture("compressed-header-encrypted.7z")),)))
+    (finding,) = encrypted_archive.check(packed, context())
+    assert finding.severity is Severity.MEDIUM and "is encrypted" in finding.title
+    packed_plain = _fixture("compressed-header-plain.7z")
+    assert encrypted_archive.check(parsed(mail(text=WITHOUT, attachments=(("t.7z", packed_plain),))), context()) == []
 
 
 def test_7z_inside_a_zip_with_a_password_fires() -> None:
