@@ -327,20 +327,25 @@ def _safe_name(where: str, name: str) -> tuple[str, Problem | None]:
     return safe or "_", problem
 
 
+def _over_ratio(where: str, name: str, nbytes: int, compressed: int, limits: Limits) -> Problem | None:
+    """A bomb problem when a member over `ratio_floor` expands more than `max_ratio` times."""
+    if nbytes > limits.ratio_floor and compressed > 0 and nbytes / compressed > limits.max_ratio:
+        return Problem(
+            BOMB,
+            f"{where}!{name}",
+            f"{compressed:,} bytes expand to {nbytes:,} (ratio {nbytes // compressed:,}:1, limit {limits.max_ratio}:1)",
+            size=nbytes,
+        )
+    return None
+
+
 def _charge(where: str, name: str, nbytes: int, compressed: int, budget: _Budget, read: int | None = None) -> None:
     """Check a member's ratio and take what is unpacked (`read` bytes, all `nbytes` unless given) from the budget."""
     limits = budget.limits
-    if nbytes > limits.ratio_floor and compressed > 0 and nbytes / compressed > limits.max_ratio:
+    bomb = _over_ratio(where, name, nbytes, compressed, limits)
+    if bomb is not None:
         budget.exhausted = True
-        raise _Stop(
-            Problem(
-                BOMB,
-                f"{where}!{name}",
-                f"{compressed:,} bytes expand to {nbytes:,} "
-                f"(ratio {nbytes // compressed:,}:1, limit {limits.max_ratio}:1)",
-                size=nbytes,
-            )
-        )
+        raise _Stop(bomb)
     budget.bytes_left -= nbytes if read is None else read
     if budget.bytes_left < 0:
         budget.exhausted = True
@@ -449,6 +454,12 @@ def _zip_member_head(
 ) -> Iterator[tuple[str, bytes, int, FileType | None] | Problem]:
     """`member_head` mode: the member's head and what it is; the whole member only when `_READ_WHOLE` asks."""
     head_size = limits.member_head or _HEAD
+    bomb = _over_ratio(where, name, info.file_size, info.compress_size, limits)
+    if bomb is not None:
+        # Reported and skipped, not read: the members after it are still listed, so a bomb placed
+        # first cannot hide the program behind it.
+        yield bomb
+        return
     _charge(where, name, info.file_size, info.compress_size, budget, read=min(info.file_size, head_size))
     try:
         with archive.open(info) as handle:

@@ -115,10 +115,15 @@ def test_listing_mode_reads_heads_and_opens_nested_archives() -> None:
     assert member.filetype.kind is Kind.DMG and len(member.data) == 4096
 
 
-def test_listing_mode_still_stops_a_bomb_and_names_the_member() -> None:
-    bomb = _zip({"readme.txt": b"hello\n", "zeros.bin": b"\0" * (30 * 1024 * 1024)})
-    problems = [i for i in walk_bytes("bomb.zip", bomb, HEAD) if isinstance(i, Problem)]
-    assert [(p.kind, p.path, p.size) for p in problems] == [("archive-bomb", "bomb.zip!zeros.bin", 30 * 1024 * 1024)]
+def test_listing_mode_names_a_bomb_and_lists_what_follows_it() -> None:
+    bomb = _zip({"zeros.bin": b"\0" * (30 * 1024 * 1024), "setup.exe": b"MZ" + b"\0" * 500})
+    items = list(walk_bytes("bomb.zip", bomb, HEAD))
+    problems = [(i.kind, i.path, i.size) for i in items if isinstance(i, Problem)]
+    assert problems == [("archive-bomb", "bomb.zip!zeros.bin", 30 * 1024 * 1024)]
+    assert [i.inner for i in items if isinstance(i, Member) and i.depth] == ["bomb.zip!setup.exe"]
+    # A full walk stops at the bomb: reading past it is what a bomb is for.
+    full = list(walk_bytes("bomb.zip", bomb))
+    assert not any(isinstance(i, Member) and i.depth for i in full)
 
 
 def test_listing_mode_does_not_call_a_large_honest_archive_a_bomb() -> None:

@@ -121,6 +121,14 @@ def test_zip_bomb_attachment_is_a_finding_and_the_message_still_gets_a_verdict()
     ]
 
 
+def test_a_bomb_placed_first_does_not_hide_the_program_behind_it() -> None:
+    bomb = _deflated({"padding.bin": b"\0" * (20 * 1024 * 1024), "Invoice.exe": PE})
+    message = parsed(mail(attachments=(("invoice.zip", bomb),)))
+    assert [f.rule_id for f in archive_problems.check(message, context())] == ["artifacts.archive-bomb"]
+    (finding,) = executable.check(message, context())
+    assert "invoice.zip!Invoice.exe" in finding.title
+
+
 def test_path_traversal_member_is_a_finding_and_an_honest_zip_is_not() -> None:
     hostile = _deflated({"../../AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup/a.txt": b"x"})
     (finding,) = archive_problems.check(parsed(mail(attachments=(("a.zip", hostile),))), context())
