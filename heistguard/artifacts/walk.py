@@ -40,8 +40,10 @@ class Limits:
     max_ratio: int = 200  # uncompressed / compressed size of a member, checked above `ratio_floor`
     ratio_floor: int = 1 * MiB
     # When set, a ZIP member is decompressed only this far, enough to identify it by its bytes; it is
-    # read whole only when it is itself an archive to open or unidentified data (a disk image signs at
-    # its end). The mail guard's listing mode: names and kinds, at a fraction of a full scan's cost.
+    # read whole only when it is itself an archive to open (or a 7z), and unidentified data also gets
+    # its last 512 bytes (a disk image signs at its end). A member over the ratio limit is reported and
+    # skipped rather than ending the archive. The mail guard's listing mode: names and kinds, at a
+    # fraction of a full scan's cost.
     member_head: int | None = None
     text_head: int = 4096  # bytes of a text file searched for script shapes (see `identify`)
 
@@ -369,7 +371,9 @@ def _encryption(info: zipfile.ZipInfo) -> str:
         field_id = int.from_bytes(extra[at : at + 2], "little")
         length = int.from_bytes(extra[at + 2 : at + 4], "little")
         if field_id == _AES_EXTRA:
-            strength = {1: "AES-128", 2: "AES-192", 3: "AES-256"}.get(extra[at + 8] if length >= 5 else 0, "AES")
+            # Its data: vendor version (2 bytes), vendor id "AE" (2), key strength (1), real method (2).
+            known = length >= 5 and at + 8 < len(extra)
+            strength = {1: "AES-128", 2: "AES-192", 3: "AES-256"}.get(extra[at + 8] if known else 0, "AES")
             return f"WinZip {strength}"
         at += 4 + length
     if info.compress_type == 99:

@@ -8,6 +8,9 @@ import io
 import os
 import zipfile
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from heistguard.artifacts.filetype import Kind, identify
 from heistguard.artifacts.scanner import Scanner
 from heistguard.artifacts.walk import ENCRYPTED, Limits, Member, Problem, walk_bytes
@@ -134,3 +137,30 @@ def test_listing_mode_does_not_call_a_large_honest_archive_a_bomb() -> None:
     listing = list(walk_bytes("a.zip", data, Limits(max_total_bytes=10 * 1024 * 1024, member_head=4096)))
     assert not any(isinstance(i, Problem) for i in listing)
     assert sum(1 for i in listing if isinstance(i, Member) and i.depth) == 12
+
+
+ARCHIVES = [
+    _fixture(name)
+    for name in (
+        "zipcrypto.zip",
+        "aes256.zip",
+        "headers-encrypted.7z",
+        "compressed-header-encrypted.7z",
+        "compressed-header-plain.7z",
+    )
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(range(len(ARCHIVES))),
+    st.lists(st.tuples(st.integers(0, 800), st.binary(min_size=1, max_size=8)), max_size=6),
+)
+def test_corrupted_encrypted_archives_never_raise(which: int, edits: list[tuple[int, bytes]]) -> None:
+    data = bytearray(ARCHIVES[which])
+    for position, junk in edits:
+        at = position % len(data)
+        data[at : at + len(junk)] = junk  # overwrite in place: headers, sizes and offsets go wrong
+    for limits in (Limits(), HEAD):
+        for item in walk_bytes("x", bytes(data), limits):
+            assert isinstance(item, Member | Problem)
