@@ -485,7 +485,10 @@ def _zip_member_head(
     except _ZIP_ERRORS as exc:
         yield _unreadable(f"{where}!{name}", exc, info.file_size)
         return
-    yield name, content[: limits.max_file_bytes], info.file_size, None
+    # Typed again from all its bytes: a ZIP's flavour (OOXML document, JAR) is in its central directory,
+    # past the head, and a document is not unpacked.
+    content = content[: limits.max_file_bytes]
+    yield name, content, info.file_size, identify(content, info.file_size, text_head=limits.text_head)
 
 
 def _unreadable(path: str, exc: Exception, size: int) -> Problem:

@@ -118,6 +118,19 @@ def test_listing_mode_reads_heads_and_opens_nested_archives() -> None:
     assert member.filetype.kind is Kind.DMG and len(member.data) == 4096
 
 
+def test_listing_mode_types_a_large_document_or_jar_inside_by_its_central_directory() -> None:
+    padding = b"\x89PNG\r\n\x1a\n" + os.urandom(100_000)  # past the 4 KiB head and 64 KiB alike
+    docx = _zip(
+        {"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>", "word/media/a.png": padding}
+    )
+    jar = _zip({"META-INF/MANIFEST.MF": b"Main-Class: a.Main\n", "a/res.png": padding})
+    items = [i for i in walk_bytes("a.zip", _zip({"r.docx": docx, "tool.jar": jar}), HEAD) if isinstance(i, Member)]
+    kinds = {i.inner: i.filetype.kind for i in items if i.depth}
+    assert kinds["a.zip!r.docx"] is Kind.OOXML and kinds["a.zip!tool.jar"] is Kind.JAR
+    assert not any(name.startswith("a.zip!r.docx!") for name in kinds)  # a document is not unpacked
+    assert "a.zip!tool.jar!META-INF/MANIFEST.MF" in kinds
+
+
 def test_listing_mode_names_a_bomb_and_lists_what_follows_it() -> None:
     bomb = _zip({"zeros.bin": b"\0" * (30 * 1024 * 1024), "setup.exe": b"MZ" + b"\0" * 500})
     items = list(walk_bytes("bomb.zip", bomb, HEAD))

@@ -4,6 +4,7 @@ archivers (tests/fixtures/artifacts/encrypted), nested archives, and a zip bomb 
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 
 from heistguard.findings import Severity
@@ -102,6 +103,12 @@ def test_executable_in_a_nested_zip_is_found() -> None:
     assert "a.zip!docs/inner.zip!setup.exe" in finding.title
     honest = zipped({"docs/inner.zip": zipped({"report.pdf": PDF})})
     assert executable.check(parsed(mail(attachments=(("a.zip", honest),))), context()) == []
+
+
+def test_java_archive_inside_a_zip_is_an_executable_even_past_the_head() -> None:
+    jar = _deflated({"META-INF/MANIFEST.MF": b"Main-Class: a.Main\n", "a/res.png": b"\x89PNG" + os.urandom(90_000)})
+    (finding,) = executable.check(parsed(mail(attachments=(("tools.zip", _deflated({"viewer.jar": jar})),))), context())
+    assert "tools.zip!viewer.jar" in finding.title and "Java archive" in finding.title
 
 
 def test_zip_bomb_attachment_is_a_finding_and_the_message_still_gets_a_verdict() -> None:
