@@ -241,7 +241,7 @@ def identify(data: bytes, size: int | None = None, tail: bytes | None = None, *,
     if head.startswith(b"Rar!\x1a\x07"):
         return FileType(Kind.RAR, "RAR archive")
     if head.startswith(b"7z\xbc\xaf\x27\x1c"):
-        return FileType(Kind.SEVENZIP, "7-Zip archive")
+        return FileType(Kind.SEVENZIP, "7-Zip archive", _sevenzip_encryption(data, size, end))
     if head.startswith(b"\x1f\x8b"):
         return FileType(Kind.GZIP, "gzip data")
     if head.startswith(b"BZh"):
@@ -265,6 +265,85 @@ def identify(data: bytes, size: int | None = None, tail: bytes | None = None, *,
     if _is_text(head):
         return _identify_text(head, text_head)
     return FileType(Kind.UNKNOWN, "data")
+
+
+# A 7z coder record naming 7zAES (id 06 F1 07 01, 4-byte id with properties): the only part of an
+# encrypted 7z that is not itself encrypted or compressed, in the archive's last header.
+_SEVENZIP_AES = b"\x24\x06\xf1\x07\x01"
+
+
+def _sevenzip_encryption(data: bytes, size: int, end: bytes) -> str:
+    """ "encrypted" or "encrypted, names hidden" when the 7z's end header names the AES coder, else ""."""
+    offset = int.from_bytes(data[12:20], "little")
+    length = int.from_bytes(data[20:28], "little")
+    start = 32 + offset
+    if start + length <= len(data):
+        header = data[start : start + length]
+    elif start + length == size and 0 < length <= len(end):
+        header = end[len(end) - length :]
+    else:
+        return ""  # the header is past what was read: unknown
+    if _SEVENZIP_AES in header:
+        # 0x17 is an "encoded header": the file list itself is packed, here with AES (7z -mhe=on).
+        return "encrypted, names hidden" if header[:1] == b"\x17" else "encrypted"
+    if header[:1] == b"\x17":
+        # The file list is only LZMA-packed (7-Zip's default): unpack its start, where the coders are.
+        unpacked = _sevenzip_unpack_header(data, header)
+        if unpacked is not None and _SEVENZIP_AES in unpacked:
+            return "encrypted"
+    return ""
+
+
+_SEVENZIP_LZMA = b"\x03\x01\x01"
+_SEVENZIP_HEADER_READ = 65536  # the coders come before the file names in the header
+
+
+def _sevenzip_number(buf: bytes, at: int) -> tuple[int, int]:
+    """A 7z NUMBER at `at`: the count of leading one bits of its first byte is the count of bytes that follow."""
+    first = buf[at]
+    value = 0
+    mask = 0x80
+    for index in range(8):
+        if not first & mask:
+            return value | ((first & (mask - 1)) << (8 * index)), at + 1 + index
+        value |= buf[at + 1 + index] << (8 * index)
+        mask >>= 1
+    return value, at + 9
+
+
+def _sevenzip_unpack_header(data: bytes, encoded: bytes) -> bytes | None:
+    """The first 64 KiB of a 7z header packed with one LZMA coder, or None for any other shape (or
+    when the packed header lies past the bytes at hand)."""
+    import lzma
+
+    try:
+        # kEncodedHeader, kPackInfo: pack position, one pack stream, kSize: its size.
+        if encoded[1:2] != b"\x06":
+            return None
+        pack_pos, at = _sevenzip_number(encoded, 2)
+        streams, at = _sevenzip_number(encoded, at)
+        if streams != 1 or encoded[at : at + 1] != b"\x09":
+            return None
+        pack_size, at = _sevenzip_number(encoded, at + 1)
+        # kUnPackInfo, kFolder, one folder, not external, one coder: LZMA (id 030101) with 5 property bytes.
+        coder = encoded.find(b"\x07\x0b\x01\x00\x01\x23" + _SEVENZIP_LZMA + b"\x05", at)
+        if coder < 0:
+            return None
+        props = encoded[coder + 10 : coder + 15]
+        start = 32 + pack_pos
+        packed = data[start : start + pack_size]
+        if len(props) != 5 or len(packed) != pack_size or props[0] >= 9 * 5 * 5:
+            return None
+        lp_pb, lc = divmod(props[0], 9)
+        pb, lp = divmod(lp_pb, 5)
+        # Only the first 64 KiB is unpacked, so no match reaches further back than that: a small
+        # dictionary is enough, and a hostile header cannot make liblzma allocate gigabytes.
+        dict_size = min(max(int.from_bytes(props[1:5], "little"), 4096), 1 << 20)
+        lzma_filter = {"id": lzma.FILTER_LZMA1, "dict_size": dict_size, "lc": lc, "lp": lp, "pb": pb}
+        decoder = lzma.LZMADecompressor(lzma.FORMAT_RAW, filters=[lzma_filter])
+        return decoder.decompress(packed, _SEVENZIP_HEADER_READ)
+    except (IndexError, ValueError, lzma.LZMAError, MemoryError):
+        return None
 
 
 def _identify_text(head: bytes, text_head: int) -> FileType:
@@ -312,3 +391,23 @@ def name_mismatch(name: str, filetype: FileType) -> bool:
     """True when the bytes are of a kind whose extensions the name does not carry (an .exe named .pdf)."""
     expected = EXPECTED_EXTENSIONS.get(filetype.kind)
     return expected is not None and extension(name) not in expected
+
+
+# What a name promises to run as, by its last extension: all that is known of a member whose bytes
+# are encrypted. Only ever reported beside "cannot be read", never used to judge bytes.
+_RUNNABLE_NAMES: dict[str, str] = {
+    **dict.fromkeys(("exe", "scr", "com", "pif", "cpl", "dll", "msi", "jar"), "an executable or installer"),
+    **dict.fromkeys(("js", "jse", "vbs", "vbe", "wsf", "wsh", "ps1", "bat", "cmd", "hta", "sh"), "a script"),
+    **dict.fromkeys(("scpt", "applescript", "command", "app", "pkg", "mpkg"), "a macOS application or script"),
+    "lnk": "a Windows shortcut (LNK)",
+    "chm": "a compiled help file (CHM)",
+    **dict.fromkeys(("iso", "img", "vhd", "vhdx", "dmg"), "a disk image"),
+}
+
+
+def name_suggests(name: str) -> str:
+    """What runnable kind a file name claims ("a script", "a Windows shortcut (LNK)"), or "" for none.
+    A `.app` bundle's files are named after the bundle (`Invoice.app/Contents/MacOS/Invoice`)."""
+    if re.search(r"\.app/", name, re.I):
+        return _RUNNABLE_NAMES["app"]
+    return _RUNNABLE_NAMES.get(extension(name.rstrip(" .")), "")

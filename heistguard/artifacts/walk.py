@@ -5,6 +5,8 @@ importing or extracting anything to disk.
 The walk yields `Member`s (a file's bytes and where it sits) and `Problem`s (what the walk refused
 or could not read, each becoming a finding of one of the `artifacts.archive-*` / `artifacts.*-file`
 rules), so one hostile or broken file is reported and the rest of the tree is still scanned.
+It is the one archive reader of the project: the mail guard lists its attachments' archives with it
+too, in the cheaper `member_head` mode that reads only the head of each member.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from heistguard.artifacts.filetype import FileType, Kind, identify
+from heistguard.artifacts.filetype import FileType, Kind, identify, name_suggests
 
 MiB = 1024 * 1024
 
@@ -37,6 +39,13 @@ class Limits:
     max_total_bytes: int = 1024 * MiB  # bytes unpacked from one archive, members and nested archives together
     max_ratio: int = 200  # uncompressed / compressed size of a member, checked above `ratio_floor`
     ratio_floor: int = 1 * MiB
+    # When set, a ZIP member is decompressed only this far, enough to identify it by its bytes; it is
+    # read whole only when it is itself an archive to open (or a 7z), and unidentified data also gets
+    # its last 512 bytes (a disk image signs at its end). A member over the ratio limit is reported and
+    # skipped rather than ending the archive. The mail guard's listing mode: names and kinds, at a
+    # fraction of a full scan's cost.
+    member_head: int | None = None
+    text_head: int = 4096  # bytes of a text file searched for script shapes (see `identify`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +68,9 @@ class Problem:
     kind: str
     path: str
     detail: str
+    # The declared size of a member the walk names but does not yield (encrypted, a bomb, unreadable,
+    # too large): with the name in `path`, all a listing can know of it.
+    size: int | None = None
 
 
 # Problem kinds (rule ids are `artifacts.<kind>`).
@@ -69,14 +81,15 @@ LINK_OUT = "link-out-of-tree"
 SPECIAL = "special-file"
 UNREADABLE = "unreadable-file"
 TOO_LARGE = "file-too-large"
+ENCRYPTED = "encrypted-member"
 
 # Kinds whose members the walk opens; OOXML/ODF are documents and left to the document rules.
 UNPACKED_KINDS = frozenset({Kind.ZIP, Kind.JAR, Kind.CRX, Kind.TAR, Kind.GZIP, Kind.BZIP2, Kind.XZ})
 # Parts of a git checkout worth reading: what runs (hooks) and what configures what runs.
 _GIT_READ = ("hooks", "config", "info/attributes")
 _HEAD = 65536
-# Script shapes of text files (the kind of an extension-less script) are looked for in this head:
-# the walk's detectors go by name and content, so the typing only needs the common case.
+# Script shapes of text files (the kind of an extension-less script) are looked for in this head
+# (`Limits.text_head`): the walk's detectors go by name and content, so the typing only needs the common case.
 _TEXT_HEAD = 4096
 
 
@@ -98,12 +111,16 @@ def walk(path: Path, limits: Limits = Limits(), display: str | None = None) -> I
             yield from read_entry(item, limits)
 
 
-def walk_bytes(name: str, data: bytes, limits: Limits = Limits()) -> Iterator[Member | Problem]:
-    """The same walk over bytes already in memory (a mail attachment): `name` is how it is shown."""
+def walk_bytes(
+    name: str, data: bytes, limits: Limits = Limits(), filetype: FileType | None = None
+) -> Iterator[Member | Problem]:
+    """The same walk over bytes already in memory (a mail attachment): `name` is how it is shown;
+    `filetype`, when the caller has already identified the bytes, saves identifying them again."""
     if len(data) > limits.max_file_bytes:
         yield Problem(TOO_LARGE, name, f"{len(data):,} bytes, over the {limits.max_file_bytes:,}-byte limit")
         data = data[: limits.max_file_bytes]
-    yield from _expand(name, name, data, len(data), 0, limits, _Budget(limits))
+        filetype = None
+    yield from _expand(name, name, data, len(data), 0, limits, _Budget(limits), filetype)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +242,7 @@ def _read_file(path: str, inner: str, where: str, mode: int, size: int, limits: 
         return
     if size > limits.max_file_bytes:
         yield Problem(TOO_LARGE, where, f"{size:,} bytes, over the {limits.max_file_bytes:,}-byte limit; head scanned")
-        filetype = identify(data[:_HEAD], size, tail, text_head=_TEXT_HEAD)
+        filetype = identify(data[:_HEAD], size, tail, text_head=limits.text_head)
         yield Member(where, inner, data, filetype, size)
         return
     yield from _expand(where, inner, data, size, 0, limits, _Budget(limits))
@@ -242,12 +259,30 @@ def _special_kind(mode: int) -> str:
 
 
 def _expand(
-    where: str, inner: str, data: bytes, size: int, depth: int, limits: Limits, budget: _Budget
+    where: str,
+    inner: str,
+    data: bytes,
+    size: int,
+    depth: int,
+    limits: Limits,
+    budget: _Budget,
+    filetype: FileType | None = None,
 ) -> Iterator[Member | Problem]:
-    """Yield the file itself, then, if it is an archive, its members (recursively, within limits)."""
-    filetype = identify(data[:_HEAD], size, data[-512:], text_head=_TEXT_HEAD)
+    """Yield the file itself, then, if it is an archive, its members (recursively, within limits).
+    `data` may be only the head of the file (`size` is then larger) when `filetype` is known."""
+    if filetype is None:
+        filetype = identify(data[:_HEAD], size, data[-512:], text_head=limits.text_head)
+    if filetype.kind is Kind.SEVENZIP and not filetype.detail and len(data) == size:
+        # A 7z's packed file list sits near its end, past the head: identify it from all its bytes.
+        filetype = identify(data, size, text_head=limits.text_head)
     yield Member(where, inner, data, filetype, size, depth)
+    if filetype.kind is Kind.SEVENZIP and filetype.detail.startswith("encrypted"):
+        # 7z is typed, not opened; its end header still tells that a password locks it.
+        yield Problem(ENCRYPTED, where, f"password-protected 7-Zip archive ({filetype.detail}); not scanned")
     if filetype.kind not in UNPACKED_KINDS:
+        return
+    if len(data) < size:  # only the head was read (`member_head` mode): too large to open
+        yield Problem(TOO_LARGE, where, f"{size:,} bytes, over the size limit; not opened")
         return
     if depth >= limits.max_depth:
         yield Problem(LIMIT, where, f"archive nested {depth + 1} deep, over the depth limit of {limits.max_depth}")
@@ -263,8 +298,10 @@ def _expand(
             if isinstance(item, Problem):
                 yield item
                 continue
-            name, content, member_size = item
-            yield from _expand(f"{where}!{name}", f"{inner}!{name}", content, member_size, depth + 1, limits, budget)
+            name, content, member_size, member_type = item
+            yield from _expand(
+                f"{where}!{name}", f"{inner}!{name}", content, member_size, depth + 1, limits, budget, member_type
+            )
     except _Stop as stop:
         yield stop.problem
 
@@ -292,27 +329,73 @@ def _safe_name(where: str, name: str) -> tuple[str, Problem | None]:
     return safe or "_", problem
 
 
-def _charge(where: str, name: str, nbytes: int, compressed: int, budget: _Budget) -> None:
-    limits = budget.limits
+def _over_ratio(where: str, name: str, nbytes: int, compressed: int, limits: Limits) -> Problem | None:
+    """A bomb problem when a member over `ratio_floor` expands more than `max_ratio` times."""
     if nbytes > limits.ratio_floor and compressed > 0 and nbytes / compressed > limits.max_ratio:
-        budget.exhausted = True
-        raise _Stop(
-            Problem(
-                BOMB,
-                f"{where}!{name}",
-                f"{compressed:,} bytes expand to {nbytes:,} "
-                f"(ratio {nbytes // compressed:,}:1, limit {limits.max_ratio}:1)",
-            )
+        return Problem(
+            BOMB,
+            f"{where}!{name}",
+            f"{compressed:,} bytes expand to {nbytes:,} (ratio {nbytes // compressed:,}:1, limit {limits.max_ratio}:1)",
+            size=nbytes,
         )
-    budget.bytes_left -= nbytes
+    return None
+
+
+def _charge(where: str, name: str, nbytes: int, compressed: int, budget: _Budget, read: int | None = None) -> None:
+    """Check a member's ratio and take what is unpacked (`read` bytes, all `nbytes` unless given) from the budget."""
+    limits = budget.limits
+    bomb = _over_ratio(where, name, nbytes, compressed, limits)
+    if bomb is not None:
+        budget.exhausted = True
+        raise _Stop(bomb)
+    budget.bytes_left -= nbytes if read is None else read
     if budget.bytes_left < 0:
         budget.exhausted = True
         raise _Stop(Problem(BOMB, where, f"unpacks to more than {limits.max_total_bytes:,} bytes; stopped at {name!r}"))
 
 
+# In `member_head` mode a member is read whole only when its head shows an archive to open (or a 7z,
+# whose encryption is told by its end header); data that only its end identifies (DMG and VHD
+# trailers) gets its last 512 bytes too.
+_READ_WHOLE = UNPACKED_KINDS | {Kind.SEVENZIP}
+_NEEDS_TAIL = frozenset({Kind.UNKNOWN})
+_ZIP_ERRORS = (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError, zlib.error)
+_AES_EXTRA = 0x9901  # WinZip AES: the real method and key strength live in this extra field
+
+
+def _encryption(info: zipfile.ZipInfo) -> str:
+    """How a ZIP member is encrypted ("" when it is not), from its flags and extra fields alone."""
+    extra = info.extra
+    at = 0
+    while at + 4 <= len(extra):
+        field_id = int.from_bytes(extra[at : at + 2], "little")
+        length = int.from_bytes(extra[at + 2 : at + 4], "little")
+        if field_id == _AES_EXTRA:
+            # Its data: vendor version (2 bytes), vendor id "AE" (2), key strength (1), real method (2).
+            known = length >= 5 and at + 8 < len(extra)
+            strength = {1: "AES-128", 2: "AES-192", 3: "AES-256"}.get(extra[at + 8] if known else 0, "AES")
+            return f"WinZip {strength}"
+        at += 4 + length
+    if info.compress_type == 99:
+        return "WinZip AES"
+    if info.flag_bits & 0x41 == 0x41:
+        return "PKWARE strong encryption"
+    if info.flag_bits & 0x1:
+        return "ZipCrypto"
+    return ""
+
+
+def _encrypted_problem(path: str, name: str, info: zipfile.ZipInfo, method: str) -> Problem:
+    suggests = name_suggests(name)
+    detail = f"{method}-encrypted member, {info.file_size:,} bytes unpacked; its content cannot be scanned"
+    if suggests:
+        detail += f"; the name says {suggests}"
+    return Problem(ENCRYPTED, path, detail, size=info.file_size)
+
+
 def _zip_members(
     where: str, data: bytes, crx: bool, limits: Limits, budget: _Budget
-) -> Iterator[tuple[str, bytes, int] | Problem]:
+) -> Iterator[tuple[str, bytes, int, FileType | None] | Problem]:
     if crx:
         # CRX2/CRX3: a header of signatures, then a plain ZIP.
         start = data.find(b"PK\x03\x04")
@@ -332,7 +415,8 @@ def _zip_members(
         )
         infos = infos[: limits.max_members]
     declared = sum(i.file_size for i in infos)
-    if declared > limits.max_total_bytes:
+    if declared > limits.max_total_bytes and limits.member_head is None:
+        # (In head mode what a member declares costs nothing; the ratio check below still applies.)
         budget.exhausted = True
         yield Problem(BOMB, where, f"declares {declared:,} unpacked bytes, over the {limits.max_total_bytes:,} limit")
         return
@@ -347,20 +431,69 @@ def _zip_members(
             if stat.S_ISLNK(mode):
                 yield Problem(LINK_OUT, f"{where}!{name}", "symbolic link stored in a ZIP archive, not followed")
                 continue
+            method = _encryption(info)
+            if method:
+                yield _encrypted_problem(f"{where}!{name}", name, info, method)
+                continue
+            if limits.member_head is not None:
+                yield from _zip_member_head(archive, info, where, name, limits, budget)
+                continue
             if info.file_size > limits.max_file_bytes:
-                yield Problem(TOO_LARGE, f"{where}!{name}", f"{info.file_size:,} bytes, over the size limit")
+                yield Problem(
+                    TOO_LARGE, f"{where}!{name}", f"{info.file_size:,} bytes, over the size limit", info.file_size
+                )
                 continue
             _charge(where, name, info.file_size, info.compress_size, budget)
             try:
                 with archive.open(info) as handle:
                     content = handle.read(limits.max_file_bytes + 1)
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as exc:
-                yield Problem(UNREADABLE, f"{where}!{name}", f"member cannot be read: {exc}")
+            except _ZIP_ERRORS as exc:
+                yield _unreadable(f"{where}!{name}", exc, info.file_size)
                 continue
-            except zlib.error as exc:
-                yield Problem(UNREADABLE, f"{where}!{name}", f"member cannot be decompressed: {exc}")
-                continue
-            yield name, content[: limits.max_file_bytes], info.file_size
+            yield name, content[: limits.max_file_bytes], info.file_size, None
+
+
+def _zip_member_head(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str, name: str, limits: Limits, budget: _Budget
+) -> Iterator[tuple[str, bytes, int, FileType | None] | Problem]:
+    """`member_head` mode: the member's head and what it is; the whole member only when `_READ_WHOLE` asks."""
+    head_size = limits.member_head or _HEAD
+    bomb = _over_ratio(where, name, info.file_size, info.compress_size, limits)
+    if bomb is not None:
+        # Reported and skipped, not read: the members after it are still listed, so a bomb placed
+        # first cannot hide the program behind it.
+        yield bomb
+        return
+    _charge(where, name, info.file_size, info.compress_size, budget, read=min(info.file_size, head_size))
+    try:
+        with archive.open(info) as handle:
+            content = handle.read(head_size)
+            if len(content) == info.file_size:
+                yield name, content, info.file_size, None
+                return
+            filetype = identify(content, info.file_size, b"", text_head=limits.text_head)
+            if filetype.kind in _NEEDS_TAIL:
+                # Seeking decompresses up to the end (no memory kept), so it is charged as read.
+                _charge(where, name, 0, info.compress_size, budget, read=info.file_size - len(content))
+                handle.seek(max(info.file_size - 512, len(content)))
+                filetype = identify(content, info.file_size, handle.read(512), text_head=limits.text_head)
+            if filetype.kind not in _READ_WHOLE or info.file_size > limits.max_file_bytes:
+                yield name, content, info.file_size, filetype
+                return
+            _charge(where, name, 0, info.compress_size, budget, read=info.file_size - len(content))
+            content += handle.read(limits.max_file_bytes + 1 - len(content))
+    except _ZIP_ERRORS as exc:
+        yield _unreadable(f"{where}!{name}", exc, info.file_size)
+        return
+    # Typed again from all its bytes: a ZIP's flavour (OOXML document, JAR) is in its central directory,
+    # past the head, and a document is not unpacked.
+    content = content[: limits.max_file_bytes]
+    yield name, content, info.file_size, identify(content, info.file_size, text_head=limits.text_head)
+
+
+def _unreadable(path: str, exc: Exception, size: int) -> Problem:
+    why = "decompressed" if isinstance(exc, zlib.error) else "read"
+    return Problem(UNREADABLE, path, f"member cannot be {why}: {exc}", size)
 
 
 def _decompress(data: bytes, kind: Kind, cap: int) -> bytes:
@@ -375,7 +508,7 @@ def _decompress(data: bytes, kind: Kind, cap: int) -> bytes:
 
 def _compressed_members(
     where: str, inner: str, data: bytes, kind: Kind, limits: Limits, budget: _Budget
-) -> Iterator[tuple[str, bytes, int] | Problem]:
+) -> Iterator[tuple[str, bytes, int, FileType | None] | Problem]:
     if kind is Kind.TAR:
         plain = data
     else:
@@ -395,7 +528,7 @@ def _compressed_members(
             # A single compressed file (`x.js.gz`): its one member is the payload without the suffix.
             name = PurePosixPath(inner.rsplit("!", 1)[-1]).stem or "payload"
             _charge(where, name, len(plain), len(data), budget)
-            yield name, plain, len(plain)
+            yield name, plain, len(plain), None
             return
         _charge(where, "(tar)", len(plain), len(data), budget)
     yield from _tar_members(where, plain, limits, budget)
@@ -403,7 +536,7 @@ def _compressed_members(
 
 def _tar_members(
     where: str, plain: bytes, limits: Limits, budget: _Budget
-) -> Iterator[tuple[str, bytes, int] | Problem]:
+) -> Iterator[tuple[str, bytes, int, FileType | None] | Problem]:
     try:
         archive = tarfile.open(fileobj=io.BytesIO(plain), mode="r:")  # noqa: SIM115 (closed by the `with` below)
     except (tarfile.TarError, OSError, EOFError, ValueError) as exc:
@@ -460,4 +593,4 @@ def _tar_members(
                 return
             if len(content) < info.size:
                 yield Problem(UNREADABLE, f"{where}!{name}", "member is truncated")
-            yield name, content[: limits.max_file_bytes], info.size
+            yield name, content[: limits.max_file_bytes], info.size, None

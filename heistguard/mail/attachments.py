@@ -1,55 +1,72 @@
-"""A bounded look inside archive attachments: member names, encryption flags and what each member's bytes are.
+"""What the mail rules see inside archive attachments: each member's name, size, encryption and kind,
+listed by the artifact scanner's safe walk (`heistguard.artifacts.walk`), the one archive reader.
 
-Only ZIP is opened (Python's zipfile reads the central directory; nothing is extracted to disk).
-Limits keep a zip bomb from costing more than a normal attachment.
+The walk runs in its listing mode (`Limits.member_head`): names and sizes come from the archive's
+directory and only each member's head is decompressed to identify it, so a message with a zip bomb
+costs about what a normal one does and gets an `artifacts.archive-bomb` finding instead of a hang.
 """
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 
-from heistguard.artifacts.filetype import FileType, Kind, identify
+from heistguard.artifacts import walk
+from heistguard.artifacts.filetype import FileType
 from heistguard.mail.message import Attachment
 
-MAX_MEMBERS = 200
-MAX_MEMBER_READ = 64 * 1024  # enough bytes to identify a member
-MAX_RATIO = 200  # declared size / compressed size beyond which a member is not read
+LIMITS = walk.Limits(
+    max_depth=4,  # archives inside archives
+    max_members=1000,  # members of one archive; the rest are not listed
+    max_total_bytes=128 * walk.MiB,  # bytes decompressed for one attachment, heads and nested archives
+    member_head=64 * 1024,  # enough bytes to identify a member (an ISO's signature sits at 32 KiB)
+    text_head=64 * 1024,  # scripts in attachments are padded with comments to hide their shape
+)
+# Problems about one member that leave its name and size known but its bytes unread.
+_UNREAD = frozenset({walk.ENCRYPTED, walk.BOMB, walk.UNREADABLE, walk.TOO_LARGE})
 
 
 @dataclass(frozen=True, slots=True)
 class Member:
-    name: str
+    name: str  # "setup.exe", or "inner.zip!setup.exe" inside a nested archive
     encrypted: bool
     size: int
-    filetype: FileType | None  # None when not read (encrypted, too compressed, unreadable)
+    filetype: FileType | None  # None when not read (encrypted, a bomb, unreadable)
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    members: tuple[Member, ...]
+    problems: tuple[walk.Problem, ...]  # what the walk refused or could not read
+
+
+_EMPTY = Listing((), ())
+
+
+def listing(attachment: Attachment) -> Listing:
+    """The members of an archive attachment (ZIP, JAR, tar, gzip, bzip2, xz; nested ones too) and the
+    walk's problems; empty for anything else."""
+    if attachment.filetype.kind not in walk.UNPACKED_KINDS:
+        return _EMPTY
+    return _listing(attachment.name, attachment.data, attachment.filetype)
 
 
 def members(attachment: Attachment) -> tuple[Member, ...]:
-    """The members of a ZIP-family attachment (first MAX_MEMBERS); () for anything else or a broken archive."""
-    if attachment.filetype.kind not in (Kind.ZIP, Kind.JAR, Kind.OOXML, Kind.ODF):
-        return ()
-    return _zip_members(attachment.data)
+    """The members of an archive attachment; () for anything else or an archive that cannot be read."""
+    return listing(attachment).members
 
 
 @lru_cache(maxsize=4)  # the rules of one message ask about the same attachments; keep few alive
-def _zip_members(data: bytes) -> tuple[Member, ...]:
-    out: list[Member] = []
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for info in archive.infolist()[:MAX_MEMBERS]:
-                encrypted = bool(info.flag_bits & 0x1)
-                filetype = None
-                ratio_ok = info.compress_size == 0 or info.file_size / max(info.compress_size, 1) < MAX_RATIO
-                if not encrypted and not info.is_dir() and ratio_ok:
-                    try:
-                        with archive.open(info) as handle:
-                            filetype = identify(handle.read(MAX_MEMBER_READ), size=info.file_size)
-                    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError, EOFError):
-                        filetype = None
-                out.append(Member(info.filename, encrypted, info.file_size, filetype))
-    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError, EOFError):
-        return tuple(out)
-    return tuple(out)
+def _listing(name: str, data: bytes, filetype: FileType) -> Listing:
+    prefix = name + "!"
+    found: list[Member] = []
+    problems: list[walk.Problem] = []
+    for item in walk.walk_bytes(name, data, LIMITS, filetype):
+        if isinstance(item, walk.Member):
+            if item.depth > 0:
+                found.append(Member(item.path[len(prefix) :], False, item.size, item.filetype))
+            continue
+        problems.append(item)
+        if item.kind in _UNREAD and item.size is not None and item.path.startswith(prefix):
+            found.append(Member(item.path[len(prefix) :], item.kind == walk.ENCRYPTED, item.size, None))
+    return Listing(tuple(found), tuple(problems))

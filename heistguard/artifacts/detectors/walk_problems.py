@@ -4,6 +4,7 @@ tree, special and unreadable files. One unit, because they are one concern: what
 from __future__ import annotations
 
 from heistguard.artifacts import walk
+from heistguard.artifacts.detectors import encrypted_member
 from heistguard.findings import Evidence, Finding, Location, Rule, Severity
 
 TRAVERSAL = Rule(
@@ -71,11 +72,14 @@ RULE_FOR_PROBLEM = {
     walk.SPECIAL: SPECIAL,
     walk.UNREADABLE: UNREADABLE,
     walk.TOO_LARGE: TOO_LARGE,
+    walk.ENCRYPTED: encrypted_member.RULE,
 }
 RULES = tuple(RULE_FOR_PROBLEM.values())
 
 
 def finding_for(problem: walk.Problem) -> Finding:
+    if problem.kind == walk.ENCRYPTED:
+        return encrypted_member.finding(problem.path, problem.detail)
     rule = RULE_FOR_PROBLEM[problem.kind]
     return rule.finding(
         f"{problem.path.rsplit('/', 1)[-1] or problem.path}: {problem.detail}",

@@ -9,6 +9,7 @@ from heistguard.mail.context import MailContext
 from heistguard.mail.message import Message
 from heistguard.mail.rules import (
     arc_broken,
+    archive_problems,
     attachment_disk_image,
     attachment_executable,
     attachment_script,
@@ -90,5 +91,6 @@ RULE_MODULES = (
     lure_callback,
 )
 
-CHECKS: tuple[Check, ...] = (*(m.check for m in RULE_MODULES), intel_indicators.check)
+# Checks whose findings use other guards' rules (intel.*, the safe walk's artifacts.archive-*).
+CHECKS: tuple[Check, ...] = (*(m.check for m in RULE_MODULES), intel_indicators.check, archive_problems.check)
 RULES: tuple[Rule, ...] = tuple(m.RULE for m in RULE_MODULES)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from heistguard.artifacts.filetype import EXECUTABLE_KINDS, name_mismatch
+from heistguard.artifacts.filetype import EXECUTABLE_KINDS, FileType, name_mismatch
 from heistguard.findings import Finding, IndicatorRef, Rule, Severity
 from heistguard.mail.attachments import members
 from heistguard.mail.context import MailContext, at
@@ -43,8 +43,9 @@ def _why(name: str) -> str | None:
 def check(message: Message, context: MailContext) -> list[Finding]:
     findings = []
     for attachment in message.attachments:
-        names = [(attachment.name, attachment.filetype)]
-        names += [(f"{attachment.name}!{m.name}", m.filetype) for m in members(attachment) if m.filetype]
+        names: list[tuple[str, FileType | None]] = [(attachment.name, attachment.filetype)]
+        # An encrypted member's bytes are unknown, but its name is in the archive's directory.
+        names += [(f"{attachment.name}!{m.name}", m.filetype) for m in members(attachment) if m.filetype or m.encrypted]
         for name, filetype in names:
             why = _why(name.rsplit("!", 1)[-1])
             if (
@@ -58,7 +59,7 @@ def check(message: Message, context: MailContext) -> list[Finding]:
                 findings.append(
                     RULE.finding(
                         f"{name!r} {why}",
-                        [at(message, f"attachment {name}", f"{name!r}: {filetype}")],
+                        [at(message, f"attachment {name}", f"{name!r}: {filetype or 'encrypted, bytes unknown'}")],
                         [IndicatorRef(type="sha256", value=attachment.sha256)],
                     )
                 )

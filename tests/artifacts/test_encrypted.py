@@ -1,0 +1,179 @@
+"""Encrypted archive members: real ZipCrypto, WinZip AES and 7z archives (tests/fixtures/artifacts/encrypted)
+are reported by name and size as `artifacts.encrypted-member`; plain archives are opened and scanned as before.
+Also the walk's listing mode (`Limits.member_head`) that the mail guard uses."""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from heistguard.artifacts.filetype import Kind, identify
+from heistguard.artifacts.scanner import Scanner
+from heistguard.artifacts.walk import ENCRYPTED, Limits, Member, Problem, walk_bytes
+from heistguard.findings import Severity
+from tests.conftest import FIXTURES
+
+ENCRYPTED_DIR = FIXTURES / "artifacts" / "encrypted"
+LOADER = b"const s = Buffer.from('Y29uc29sZS5sb2coMSk=', 'base64').toString();\neval(s);\n"
+HEAD = Limits(member_head=4096)
+
+
+def _zip(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _encrypted(items: list[Member | Problem]) -> dict[str, Problem]:
+    return {i.path: i for i in items if isinstance(i, Problem) and i.kind == ENCRYPTED}
+
+
+def _fixture(name: str) -> bytes:
+    return (ENCRYPTED_DIR / name).read_bytes()
+
+
+def test_zipcrypto_members_are_named_with_size_and_what_the_name_claims(scanner: Scanner) -> None:
+    data = _fixture("zipcrypto.zip")
+    # A real archive: the password opens it.
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert b"inert test file" in archive.read("task/setup.js", pwd=b"Tokyo2025")
+    found = _encrypted(list(walk_bytes("task.zip", data)))
+    assert set(found) == {"task.zip!task/README.md", "task.zip!task/setup.js"}
+    script = found["task.zip!task/setup.js"]
+    assert script.size == 70 and "ZipCrypto" in script.detail and "a script" in script.detail
+    assert "the name says" not in found["task.zip!task/README.md"].detail
+    findings = scanner.scan_bytes("task.zip", data).findings
+    by_path = {f.evidence[0].location.path: f for f in findings if f.rule_id == "artifacts.encrypted-member"}
+    assert by_path["task.zip!task/setup.js"].severity is Severity.MEDIUM
+    assert by_path["task.zip!task/README.md"].severity is Severity.LOW
+    assert not any(f.rule_id == "artifacts.unreadable-file" for f in findings)
+
+
+def test_winzip_aes_members_are_encrypted_members() -> None:
+    found = _encrypted(list(walk_bytes("invoice.zip", _fixture("aes256.zip"))))
+    assert set(found) == {"invoice.zip!Invoice.pdf.exe", "invoice.zip!figures.txt"}
+    exe = found["invoice.zip!Invoice.pdf.exe"].detail
+    assert "WinZip AES-256" in exe and "an executable" in exe
+
+
+def test_plain_archive_has_no_encrypted_member_and_is_scanned(scanner: Scanner) -> None:
+    data = _zip({"task/README.md": b"# Coding task\n", "task/setup.js": LOADER})
+    assert _encrypted(list(walk_bytes("task.zip", data))) == {}
+    ids = {f.rule_id for f in scanner.scan_bytes("task.zip", data).findings}
+    assert "artifacts.js-decoded-exec" in ids and "artifacts.encrypted-member" not in ids
+
+
+def test_encrypted_member_of_a_nested_archive_keeps_its_place() -> None:
+    outer = _zip({"deliver/task.zip": _fixture("zipcrypto.zip")}, zipfile.ZIP_STORED)
+    assert "mail.zip!deliver/task.zip!task/setup.js" in _encrypted(list(walk_bytes("mail.zip", outer)))
+
+
+def test_7z_encryption_is_read_from_its_end_header(scanner: Scanner) -> None:
+    hidden = _fixture("headers-encrypted.7z")
+    assert identify(hidden).detail == "encrypted, names hidden"
+    # Only the head and the last 512 bytes, as the walk reads a large file.
+    assert identify(hidden[:64], len(hidden), hidden[-512:]).detail == "encrypted, names hidden"
+    assert identify(_fixture("content-encrypted.7z")).detail == "encrypted"
+    plain = identify(_fixture("plain.7z"))
+    assert plain.kind is Kind.SEVENZIP and plain.detail == ""
+    assert set(_encrypted(list(walk_bytes("x.7z", hidden)))) == {"x.7z"}
+    assert _encrypted(list(walk_bytes("x.7z", _fixture("plain.7z")))) == {}
+    ids = {f.rule_id for f in scanner.scan_bytes("plain.7z", _fixture("plain.7z")).findings}
+    assert "artifacts.encrypted-member" not in ids
+
+
+def test_7z_with_a_packed_file_list_is_unpacked_to_find_the_aes_coder() -> None:
+    encrypted = _fixture("compressed-header-encrypted.7z")
+    assert identify(encrypted).detail == "encrypted"
+    assert identify(_fixture("compressed-header-plain.7z")).detail == ""
+    assert set(_encrypted(list(walk_bytes("x.7z", encrypted)))) == {"x.7z"}
+    # Inside a ZIP, in listing mode too (a 7z member is read whole to be typed).
+    outer = _zip({"task.7z": encrypted, "plain.7z": _fixture("compressed-header-plain.7z")})
+    assert set(_encrypted(list(walk_bytes("a.zip", outer, HEAD)))) == {"a.zip!task.7z"}
+    # A header claiming a 4 GiB dictionary does not make the reader allocate one.
+    coder = encrypted.find(bytes.fromhex("030101055d"))  # the LZMA coder id, 5 property bytes, lc/lp/pb
+    greedy = encrypted[: coder + 5] + b"\xff\xff\xff\xff" + encrypted[coder + 9 :]
+    assert identify(greedy).detail == "encrypted"
+    # A header that lies about its packed list is just an untold 7z.
+    broken = encrypted[:40] + bytes(len(encrypted) - 80) + encrypted[-40:]
+    assert identify(broken).kind is Kind.SEVENZIP and identify(broken).detail == ""
+
+
+def test_listing_mode_reads_heads_and_opens_nested_archives() -> None:
+    big = os.urandom(300_000)  # incompressible: no bomb, but far more than a head
+    data = _zip({"photo.bin": b"\x89PNG\r\n\x1a\n" + big, "inner.zip": _zip({"setup.exe": b"MZ" + b"\0" * 500})})
+    members = {i.inner: i for i in walk_bytes("a.zip", data, HEAD) if isinstance(i, Member)}
+    photo = members["a.zip!photo.bin"]
+    assert len(photo.data) == 4096 and photo.size == len(big) + 8 and photo.filetype.kind is Kind.IMAGE
+    assert members["a.zip!inner.zip!setup.exe"].filetype.kind is Kind.PE
+    # Unidentified data also gets its last 512 bytes: a disk image is only known by its end.
+    dmg = os.urandom(20_000) + b"koly" + b"\0" * 508
+    (member,) = [i for i in walk_bytes("b.zip", _zip({"x.dat": dmg}), HEAD) if isinstance(i, Member) and i.depth]
+    assert member.filetype.kind is Kind.DMG and len(member.data) == 4096
+
+
+def test_listing_mode_types_a_large_document_or_jar_inside_by_its_central_directory() -> None:
+    padding = b"\x89PNG\r\n\x1a\n" + os.urandom(100_000)  # past the 4 KiB head and 64 KiB alike
+    docx = _zip(
+        {"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>", "word/media/a.png": padding}
+    )
+    jar = _zip({"META-INF/MANIFEST.MF": b"Main-Class: a.Main\n", "a/res.png": padding})
+    items = [i for i in walk_bytes("a.zip", _zip({"r.docx": docx, "tool.jar": jar}), HEAD) if isinstance(i, Member)]
+    kinds = {i.inner: i.filetype.kind for i in items if i.depth}
+    assert kinds["a.zip!r.docx"] is Kind.OOXML and kinds["a.zip!tool.jar"] is Kind.JAR
+    assert not any(name.startswith("a.zip!r.docx!") for name in kinds)  # a document is not unpacked
+    assert "a.zip!tool.jar!META-INF/MANIFEST.MF" in kinds
+
+
+def test_listing_mode_names_a_bomb_and_lists_what_follows_it() -> None:
+    bomb = _zip({"zeros.bin": b"\0" * (30 * 1024 * 1024), "setup.exe": b"MZ" + b"\0" * 500})
+    items = list(walk_bytes("bomb.zip", bomb, HEAD))
+    problems = [(i.kind, i.path, i.size) for i in items if isinstance(i, Problem)]
+    assert problems == [("archive-bomb", "bomb.zip!zeros.bin", 30 * 1024 * 1024)]
+    assert [i.inner for i in items if isinstance(i, Member) and i.depth] == ["bomb.zip!setup.exe"]
+    # A full walk stops at the bomb: reading past it is what a bomb is for.
+    full = list(walk_bytes("bomb.zip", bomb))
+    assert not any(isinstance(i, Member) and i.depth for i in full)
+
+
+def test_listing_mode_does_not_call_a_large_honest_archive_a_bomb() -> None:
+    # 12 photos of 1 MiB: over a 10 MiB total, but only heads are decompressed.
+    data = _zip({f"f{i}.png": b"\x89PNG\r\n\x1a\n" + os.urandom(1024 * 1024) for i in range(12)}, zipfile.ZIP_STORED)
+    tight = Limits(max_total_bytes=10 * 1024 * 1024)
+    assert any(isinstance(i, Problem) and i.kind == "archive-bomb" for i in walk_bytes("a.zip", data, tight))
+    listing = list(walk_bytes("a.zip", data, Limits(max_total_bytes=10 * 1024 * 1024, member_head=4096)))
+    assert not any(isinstance(i, Problem) for i in listing)
+    assert sum(1 for i in listing if isinstance(i, Member) and i.depth) == 12
+
+
+ARCHIVES = [
+    _fixture(name)
+    for name in (
+        "zipcrypto.zip",
+        "aes256.zip",
+        "headers-encrypted.7z",
+        "compressed-header-encrypted.7z",
+        "compressed-header-plain.7z",
+    )
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(range(len(ARCHIVES))),
+    st.lists(st.tuples(st.integers(0, 800), st.binary(min_size=1, max_size=8)), max_size=6),
+)
+def test_corrupted_encrypted_archives_never_raise(which: int, edits: list[tuple[int, bytes]]) -> None:
+    data = bytearray(ARCHIVES[which])
+    for position, junk in edits:
+        at = position % len(data)
+        data[at : at + len(junk)] = junk  # overwrite in place: headers, sizes and offsets go wrong
+    for limits in (Limits(), HEAD):
+        for item in walk_bytes("x", bytes(data), limits):
+            assert isinstance(item, Member | Problem)
