@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import codecs
+import email.policy
 import io
 import mimetypes
 import re
 import struct
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.errors import MessageError
 from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
 
 import olefile
+
+from heistguard.mail.outlook_rtf import decompress_rtf, html_from_rtf, text_of_rtf
 
 MAX_EMBEDDED_DEPTH = 8  # attached messages inside attached messages; the MIME parser walks 20 levels
 MAX_ATTACHMENTS = 1000  # in one file, all levels together
@@ -77,6 +81,7 @@ NOT_MAIL = {
 }
 # Header fields of the transport headers that describe the original MIME body, which is not the one rebuilt.
 BODY_FIELDS = {"content-type", "content-transfer-encoding", "mime-version", "content-disposition"}
+_SEVEN_BIT = email.policy.default.clone(cte_type="7bit")  # bodies and attachments base64 or quoted-printable
 _FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")  # controls, and every line break of splitlines()
 _MESSAGE_ID = re.compile(r"<?([!-;=?-~]+@[!-;=?-~]+)>?")  # printable ASCII but the angle brackets
@@ -134,7 +139,11 @@ class OutlookMessage:
 
 def msg_to_rfc822(data: bytes) -> bytes:
     """The RFC 822 bytes of an Outlook .msg file; raises OutlookMessageError when it is not one."""
-    return as_rfc822(read_outlook_message(data))
+    message = read_outlook_message(data)
+    try:
+        return as_rfc822(message)
+    except (ValueError, TypeError, LookupError, IndexError, MessageError) as exc:  # the email package on odd values
+        raise OutlookMessageError(f"cannot be written as RFC 822 ({type(exc).__name__}: {exc})") from None
 
 
 def read_outlook_message(data: bytes) -> OutlookMessage:
@@ -328,6 +337,12 @@ def _read_message(obj: _MapiObject, depth: int, counter: list[int]) -> OutlookMe
         to = tuple((name.strip(), "") for name in obj.string(DISPLAY_TO).split(";") if name.strip())
     if not cc:
         cc = tuple((name.strip(), "") for name in obj.string(DISPLAY_CC).split(";") if name.strip())
+    text, html = obj.string(BODY), _html_body(obj)
+    if not html or not text:
+        # Outlook often keeps an HTML body only inside the compressed RTF, and a rich-text one only there.
+        rtf = decompress_rtf(obj.binary(RTF_COMPRESSED) or b"") or b""
+        html = html or html_from_rtf(rtf) or ""
+        text = text or ("" if html else text_of_rtf(rtf))
     return OutlookMessage(
         transport_headers=obj.string(TRANSPORT_HEADERS),
         subject=obj.string(SUBJECT),
@@ -337,8 +352,8 @@ def _read_message(obj: _MapiObject, depth: int, counter: list[int]) -> OutlookMe
         cc=cc,
         message_id=obj.string(INTERNET_MESSAGE_ID),
         date=obj.time(CLIENT_SUBMIT_TIME) or obj.time(MESSAGE_DELIVERY_TIME),
-        text=obj.string(BODY),
-        html=_html_body(obj),
+        text=text,
+        html=html,
         attachments=tuple(_attachments(obj, depth, counter)),
     )
 
@@ -426,10 +441,14 @@ def _attachments(obj: _MapiObject, depth: int, counter: list[int]) -> list[Outlo
 
 def as_rfc822(message: OutlookMessage) -> bytes:
     """The transport headers as received (less the fields that described the old MIME body), the fields they
-    lack written from the MAPI properties, then the bodies and attachments written with the email package."""
-    lines, present = _transport_fields(message.transport_headers)
+    lack written from the MAPI properties, then the bodies and attachments written with the email package.
+
+    The result is 7-bit: non-ASCII header text becomes RFC 2047 encoded words and bodies are encoded, so an
+    attached message can be carried inside another as it is."""
+    fields, present = _transport_fields(message.transport_headers)
+    lines = [line for field_lines in fields for line in _ascii_field(field_lines)]
     # Written by hand rather than through the email package's header registry, which raises on many values
-    # a hostile file can hold; names and subjects that are not ASCII become RFC 2047 encoded words.
+    # a hostile file can hold.
     for field_name, people in (
         ("From", [message.sender]),
         ("Sender", [message.sent_by]),
@@ -438,16 +457,16 @@ def as_rfc822(message: OutlookMessage) -> bytes:
     ):
         value = _address_field(people)
         if value and field_name.lower() not in present:
-            lines.append(f"{field_name}: {value}".encode("utf-8", "surrogateescape"))
+            lines.append(f"{field_name}: {value}")
     subject = _one_line(message.subject)
     if subject and "subject" not in present:
-        lines.append(b"Subject: " + _encoded(subject, "Subject").encode("ascii"))
+        lines.append("Subject: " + _encoded(subject, "Subject"))
     if message.date is not None and "date" not in present:
-        lines.append(f"Date: {format_datetime(message.date)}".encode("ascii"))
+        lines.append(f"Date: {format_datetime(message.date)}")
     found_id = _MESSAGE_ID.fullmatch(message.message_id.strip())
     if found_id and "message-id" not in present:
-        lines.append(f"Message-ID: <{found_id.group(1)}>".encode("ascii"))
-    mail = EmailMessage()
+        lines.append(f"Message-ID: <{found_id.group(1)}>")
+    mail = EmailMessage(policy=_SEVEN_BIT)
     text, html = _no_nul(message.text), _no_nul(message.html)
     if html:
         if text:
@@ -459,7 +478,7 @@ def as_rfc822(message: OutlookMessage) -> bytes:
         mail.set_content(text)
     for attachment in message.attachments:
         _attach(mail, attachment)
-    return b"".join(line + b"\n" for line in lines) + mail.as_bytes()
+    return "".join(line + "\n" for line in lines).encode("ascii") + mail.as_bytes()
 
 
 def _encoded(text: str, field_name: str) -> str:
@@ -468,19 +487,19 @@ def _encoded(text: str, field_name: str) -> str:
     return header.encode(linesep="\n")
 
 
-def _transport_fields(headers: str) -> tuple[list[bytes], set[str]]:
-    """The header lines worth keeping (up to the first blank line) and the names of the fields present."""
-    kept: list[bytes] = []
+def _transport_fields(headers: str) -> tuple[list[list[str]], set[str]]:
+    """The header fields worth keeping (each as its lines, up to the first blank line) and the names of all."""
+    fields: list[list[str]] = []
     present: set[str] = set()
     keeping = False
     for line in headers.replace("\x00", "").splitlines():
         if not line.strip():
-            if kept or present:
+            if fields or present:
                 break  # the end of the header block
             continue
         if line[0] in " \t":
             if keeping:
-                kept.append(line.encode("utf-8", "surrogateescape"))
+                fields[-1].append(line)
             continue
         name, colon, _ = line.partition(":")
         if not colon or not _FIELD_NAME.fullmatch(name):
@@ -489,8 +508,16 @@ def _transport_fields(headers: str) -> tuple[list[bytes], set[str]]:
         present.add(name.lower())
         keeping = name.lower() not in BODY_FIELDS
         if keeping:
-            kept.append(line.encode("utf-8", "surrogateescape"))
-    return kept, present - BODY_FIELDS
+            fields.append([line])
+    return fields, present - BODY_FIELDS
+
+
+def _ascii_field(lines: list[str]) -> list[str]:
+    """A received field as it was, or, when it holds raw non-ASCII text, unfolded and encoded."""
+    if all(line.isascii() for line in lines):
+        return lines
+    name, _, value = "".join(lines).partition(":")
+    return [f"{name}: {_encoded(value.strip(), name)}"]
 
 
 def _address_field(people: tuple[tuple[str, str], ...] | list[tuple[str, str]]) -> str:
@@ -507,6 +534,8 @@ def _mailbox(name: str, address: str) -> str:
         shown = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
     else:
         shown = name
+    if not address.isascii():
+        address = _encoded(address, "From")  # an internationalised mailbox name (RFC 6532), kept readable
     return f"{shown} <{address}>" if shown else f"<{address}>"
 
 
@@ -533,14 +562,13 @@ def _no_nul(value: str) -> str:
 def _attach(mail: EmailMessage, attachment: OutlookAttachment) -> None:
     filename = _one_line(attachment.name)[:255]
     if attachment.embedded is not None:
-        part = EmailMessage()
+        part = EmailMessage(policy=_SEVEN_BIT)
         part["Content-Type"] = "message/rfc822"
         if filename:
             part.add_header("Content-Disposition", "attachment", filename=filename)
         else:
             part["Content-Disposition"] = "attachment"
-        # Kept as bytes so the rebuilt message is written as it is (surrogateescape round-trips 8-bit headers).
-        part.set_payload(attachment.embedded.decode("ascii", "surrogateescape"))
+        part.set_payload(attachment.embedded.decode("ascii", "replace"))  # 7-bit, as as_rfc822 writes it
         mail.make_mixed()
         mail.attach(part)
         return

@@ -23,6 +23,7 @@ from heistguard.mail.outlook import (
     as_rfc822,
     msg_to_rfc822,
 )
+from heistguard.mail.outlook_rtf import decompress_rtf, text_of_rtf
 from heistguard.mail.sources import iter_paths, looks_like_mail, read_msg
 from tests.conftest import FIXTURES
 from tests.mail.build import mail
@@ -157,6 +158,33 @@ def test_8bit_strings_follow_the_locale_when_no_code_page_is_named() -> None:
     assert parse_message(msg_to_rfc822(build_cfb(tree)), "big5.msg").subject == "季度報告"
 
 
+def test_compressed_rtf_example_of_the_specification() -> None:
+    # MS-OXRTFCP section 3.1.1.1.2, the compressed form of a one-line RTF document.
+    compressed = bytes.fromhex(
+        "2d0000002b0000004c5a4675f1c5c7a703000a007263706731323542320af32068656c090020627705b06c647d0a800fa0"
+    )
+    assert decompress_rtf(compressed) == b"{\\rtf1\\ansi\\ansicpg1252\\pard hello world}\r\n"
+
+
+def test_html_kept_only_inside_the_compressed_rtf_is_read() -> None:
+    message = parse_message(msg_to_rfc822(WITH_HEADERS.read_bytes()), "x.msg")  # it has no PidTagHtml
+    assert "<p class=MsoNormal>Test email with 1 msg attachment, 1 pdf<o:p></o:p></p>" in message.html
+
+
+def test_encapsulated_html_keeps_its_links_and_drops_rtf_only_text() -> None:
+    rtf = (
+        b"{\\rtf1\\ansi\\ansicpg1251\\fromhtml1 \\deff0{\\fonttbl{\\f0\\fswiss Arial;}}"
+        b"{\\*\\htmltag19 <html><body>}\\htmlrtf {\\b written for RTF readers only}\\htmlrtf0 "
+        b"{\\*\\htmltag84 <a href=\"https://login.example-wallet.net/verify\">}\\'cf\\'f0\\'e8\\u8364?"
+        b"{\\*\\htmltag92 </a>}\\par \\{ok\\}{\\*\\htmltag27 </body></html>}}"
+    )
+    stream = struct.pack("<IIII", len(rtf) + 12, len(rtf), 0x414C454D, 0) + rtf  # stored uncompressed ("MELA")
+    tree = message_tree("x", "", **{"__substg1.0_10090102": stream})
+    message = parse_message(msg_to_rfc822(build_cfb(tree)), "rtf.msg")
+    assert [(link.url, link.anchor) for link in message.links] == [("https://login.example-wallet.net/verify", "При€")]
+    assert "{ok}" in message.text and "RTF readers" not in message.text + message.html
+
+
 def test_attached_messages_are_read_down_to_the_depth_limit_and_deeper_is_an_error() -> None:
     allowed = nested(1)  # the deepest attached message sits MAX_EMBEDDED_DEPTH levels down
     allowed["__properties_version1.0"] = properties(32)
@@ -252,3 +280,11 @@ def test_any_property_values_are_written_as_mail(
     assert len(parsed.attachments) == 1
     if "subject" not in headers.lower() and "=?" not in subject:
         assert parsed.subject == " ".join(_CONTROL.sub(" ", subject).split())
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.binary(max_size=400), rtf=st.text(alphabet="{}\\*'0123456789abcdefu htmltag rtfcp-?\r\n", max_size=300))
+def test_any_rtf_stream_is_read_without_raising(data: bytes, rtf: str) -> None:
+    for stream in (data, b"LZFu" + data, struct.pack("<IIII", len(data) + 12, 9999, 0x75465A4C, 0) + data):
+        decompress_rtf(stream)
+    text_of_rtf(b"{\\rtf1\\fromhtml1 " + rtf.encode() + data)
