@@ -428,7 +428,10 @@ def _attachments(obj: _MapiObject, depth: int, counter: list[int]) -> list[Outlo
             inner_entry, inner_path = inner
             embedded = _MapiObject(obj.reader, inner_entry, inner_path, HEADER_EMBEDDED, obj.codepage)
             if not embedded.has_properties():
-                continue  # an OLE object (afOLE) rather than a message: no mail content to rebuild
+                packaged = _ole_object_file(embedded, name)  # an OLE object (afOLE), not a message
+                if packaged is not None:
+                    found.append(OutlookAttachment(packaged[0], "", packaged[1], content_id))
+                continue
             if depth + 1 > MAX_EMBEDDED_DEPTH:
                 raise OutlookMessageError(f"attached messages nested more than {MAX_EMBEDDED_DEPTH} deep")
             rebuilt = as_rfc822(_read_message(embedded, depth + 1, counter))
@@ -437,6 +440,27 @@ def _attachments(obj: _MapiObject, depth: int, counter: list[int]) -> list[Outlo
         data = attachment.binary(ATTACH_DATA) or b""
         found.append(OutlookAttachment(name, mime_type, data, content_id))
     return found
+
+
+def _ole_object_file(storage: _MapiObject, name: str) -> tuple[str, bytes] | None:
+    """The file an OLE object carries: a Packager object's file (the way a script or program is wrapped into
+    a document), an Office Open XML package or an object's CONTENTS stream; None for other objects."""
+    native = storage.stream("\x01Ole10Native")
+    if native is not None:
+        from oletools.oleobj import OleNativeStream
+
+        try:
+            package = OleNativeStream(native)
+        except (ValueError, IndexError, struct.error, OSError, UnicodeError):
+            return name, native
+        if isinstance(package.data, bytes):
+            return str(package.filename or name), package.data
+        return name, native
+    for stream in ("Package", "CONTENTS"):
+        data = storage.stream(stream)
+        if data is not None:
+            return name, data
+    return None
 
 
 def as_rfc822(message: OutlookMessage) -> bytes:

@@ -185,6 +185,26 @@ def test_encapsulated_html_keeps_its_links_and_drops_rtf_only_text() -> None:
     assert "{ok}" in message.text and "RTF readers" not in message.text + message.html
 
 
+def test_a_file_packaged_as_an_ole_object_is_an_attachment() -> None:
+    script = b"var shell = new ActiveXObject('WScript.Shell');\r\n"
+    # An OLE Packager object (MS-OLEDS OLENativeStream): size, flags, label, source path, temp path, data.
+    body = b"\x02\x00invoice.pdf.js\x00C:\\tmp\\invoice.pdf.js\x00" + bytes(8) + b"C:\\tmp\\invoice.pdf.js\x00"
+    body += struct.pack("<I", len(script)) + script
+    tree = message_tree(
+        "invoice",
+        "Please open the attached invoice.",
+        **{
+            "__attach_version1.0_#00000000": {
+                "__properties_version1.0": properties(8, {0x3705: 6}),  # afOLE
+                **unicode("3001", "Package"),
+                "__substg1.0_3701000D": {"\x01Ole10Native": struct.pack("<I", len(body)) + body, "\x01CompObj": b"x"},
+            }
+        },
+    )
+    (packaged,) = parse_message(msg_to_rfc822(build_cfb(tree)), "ole.msg").attachments
+    assert packaged.name == "invoice.pdf.js" and packaged.data == script
+
+
 def test_attached_messages_are_read_down_to_the_depth_limit_and_deeper_is_an_error() -> None:
     allowed = nested(1)  # the deepest attached message sits MAX_EMBEDDED_DEPTH levels down
     allowed["__properties_version1.0"] = properties(32)
