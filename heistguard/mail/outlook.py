@@ -8,7 +8,7 @@ import io
 import mimetypes
 import re
 import struct
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.errors import MessageError
 from email.header import Header
@@ -134,7 +134,7 @@ class OutlookMessage:
     date: datetime | None = None
     text: str = ""
     html: str = ""
-    attachments: tuple[OutlookAttachment, ...] = field(default=())
+    attachments: tuple[OutlookAttachment, ...] = ()
 
 
 def msg_to_rfc822(data: bytes) -> bytes:

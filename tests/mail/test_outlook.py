@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from heistguard.cli import main
 from heistguard.mail.message import Address, parse_message
 from heistguard.mail.outlook import (
-    _CONTROL,
     MAX_EMBEDDED_DEPTH,
     OutlookAttachment,
     OutlookMessage,
@@ -58,7 +57,8 @@ def message_tree(subject: str, body: str, header: int = 32, **more: Tree | bytes
 
 
 def nested(depth: int) -> Tree:
-    """A message whose attachment is a message whose attachment is a message ... `depth` levels down."""
+    """A message at level `depth` whose attachment is a message whose attachment is a message ..., down to
+    level MAX_EMBEDDED_DEPTH + 1."""
     tree = message_tree(f"level {depth}", f"text at level {depth}", header=24 if depth else 32)
     if depth < MAX_EMBEDDED_DEPTH + 1:
         inner = nested(depth + 1)
@@ -70,7 +70,7 @@ def nested(depth: int) -> Tree:
     return tree
 
 
-def test_msg_without_transport_headers_keeps_its_subject_and_sender(tmp_path: Path) -> None:
+def test_msg_without_transport_headers_keeps_its_subject_and_sender() -> None:
     item = read_msg(QUICK)
     assert item.error is None and looks_like_mail(item.raw)
     message = parse_message(item.raw, item.name)
@@ -298,8 +298,8 @@ def test_any_property_values_are_written_as_mail(
     )
     parsed = parse_message(as_rfc822(message), "any.msg")
     assert len(parsed.attachments) == 1
-    if "subject" not in headers.lower() and "=?" not in subject:
-        assert parsed.subject == " ".join(_CONTROL.sub(" ", subject).split())
+    if "subject" not in headers.lower() and "=?" not in subject and subject.isprintable():
+        assert parsed.subject == " ".join(subject.split())
 
 
 @settings(max_examples=150, deadline=None)
