@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from heistguard.errors import BadInput
+from heistguard.mail.outlook import OutlookMessageError, msg_to_rfc822
 
 MAX_MESSAGE = 100 * 1024 * 1024  # a message bigger than this is reported, not read
 IMAP_USER_ENV = "HEISTGUARD_IMAP_USER"
@@ -133,18 +134,19 @@ def iter_mbox(path: Path) -> Iterator[MailItem]:
 
 
 def read_msg(path: Path) -> MailItem:
-    """An Outlook .msg file rebuilt as RFC 822 with extract-msg (its headers, bodies and attachments)."""
-    import extract_msg
-
+    """An Outlook .msg file rebuilt as RFC 822 (its headers, bodies and attachments); see `outlook`."""
     name = str(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_MESSAGE:
+            return MailItem(name, b"", error=f"{name} is {size} bytes, over the {MAX_MESSAGE}-byte message limit")
         original = path.read_bytes()
-        with extract_msg.openMsg(str(path), strict=False) as msg:
-            if not isinstance(msg, extract_msg.Message):
-                raise ValueError(f"an Outlook {type(msg).__name__}, not a mail message")
-            raw = msg.asEmailMessage().as_bytes()
-    except Exception as exc:  # extract-msg raises many kinds on broken CFB files; each is one bad item
-        return MailItem(name, b"", error=f"cannot read Outlook message {name}: {type(exc).__name__}: {exc}")
+    except OSError as exc:
+        return MailItem(name, b"", error=f"cannot read {name}: {exc.strerror or exc}")
+    try:
+        raw = msg_to_rfc822(original)
+    except OutlookMessageError as exc:
+        return MailItem(name, b"", original=original, error=f"cannot read Outlook message {name}: {exc}")
     return MailItem(name, raw, original=original)
 
 
