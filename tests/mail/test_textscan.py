@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import CountVectorizer
 
-from heistguard.mail.features import TOKEN_PATTERN
+from heistguard.mail.features import _EMAIL, TOKEN_PATTERN, addresses_replaced
 from heistguard.mail.model import word_columns
 from heistguard.mail.rules import lure_coding_test, lure_investment, lure_recruiter, lure_urgent_wallet
 from heistguard.mail.rules._lures import hits, phrases
@@ -100,3 +100,18 @@ def test_word_columns_match_scikit_learn_on_tricky_unicode() -> None:
         expected = CountVectorizer(vocabulary=vocabulary, binary=True, token_pattern=TOKEN_PATTERN, lowercase=True)
         assert word_columns(document, columns) == list(expected.transform([document]).indices)
     assert word_columns("nothing known here", {"absent": 0}) == []
+
+
+_ADDRESS_BITS = ["a", "bob", "x.y", "@", "@@", ".", "+", "-", "_", " ", "\n", "<", ">", "é", "١", "²", "例え", ".io"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_ADDRESS_BITS), max_size=30))
+def test_addresses_are_replaced_as_the_regex_replaces_them(bits: list[str]) -> None:
+    text = "".join(bits)
+    assert addresses_replaced(text) == _EMAIL.sub(" addresstoken ", text)
+
+
+def test_addresses_replaced_on_real_shapes() -> None:
+    text = "From a@b.c.+x@y.z <jo.smith+tag@mail.example.co.jp>, not@valid, @lone, x@例え.テスト and b@c.d@e.f"
+    assert addresses_replaced(text) == _EMAIL.sub(" addresstoken ", text)
