@@ -80,6 +80,7 @@ class Message:
     attachments: tuple[Attachment, ...]
     forms: tuple[str, ...]  # action targets of HTML forms, "password:" in front when the HTML asks for one
     defects: tuple[str, ...]
+    _heads: dict[int, tuple[str, str]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def header(self, name: str) -> str | None:
         lname = name.lower()
@@ -98,6 +99,16 @@ class Message:
     def folded_text(self) -> str:
         """The body text case-folded for phrase pre-checks, the same length as `text`."""
         return fold(self.text)
+
+    def head(self, limit: int) -> tuple[str, str]:
+        """(subject, newline and the first `limit` characters of text; the same case-folded), built once per limit
+        for all the rules that read the start of a message."""
+        if limit not in self._heads:
+            self._heads[limit] = (
+                f"{self.subject}\n{self.text[:limit]}",
+                f"{self.folded_subject}\n{self.folded_text[:limit]}",
+            )
+        return self._heads[limit]
 
     @property
     def from_domain(self) -> str:

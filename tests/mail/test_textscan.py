@@ -13,7 +13,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from heistguard.mail.features import _EMAIL, TOKEN_PATTERN, addresses_replaced
 from heistguard.mail.model import word_columns
 from heistguard.mail.rules import lure_coding_test, lure_investment, lure_recruiter, lure_urgent_wallet
-from heistguard.mail.rules._lures import hits, phrases
+from heistguard.mail.rules._lures import MAX_SCAN, hits, phrases
 from heistguard.mail.textscan import fold, needs, search
 from tests.mail.build import mail, parsed
 
@@ -115,3 +115,19 @@ def test_addresses_are_replaced_as_the_regex_replaces_them(bits: list[str]) -> N
 def test_addresses_replaced_on_real_shapes() -> None:
     text = "From a@b.c.+x@y.z <jo.smith+tag@mail.example.co.jp>, not@valid, @lone, x@例え.テスト and b@c.d@e.f"
     assert addresses_replaced(text) == _EMAIL.sub(" addresstoken ", text)
+
+
+def _plain_hits(pattern: re.Pattern[str], subject: str, text: str) -> list[str]:
+    """What a theme's hits are by definition: every match of the whole pattern, no shortcut."""
+    seen: dict[str, None] = {}
+    for match in pattern.finditer(subject + "\n" + text[:MAX_SCAN]):
+        seen.setdefault(" ".join(match.group(0).lower().split()), None)
+    return list(seen)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), max_size=14))
+def test_lure_hits_equal_the_whole_patterns_matches(words: list[str]) -> None:
+    message = parsed(mail(subject="Hello", text=" ".join(words) + "\n"))
+    for pattern in LURES:
+        assert hits(pattern, message) == _plain_hits(pattern, message.subject, message.text)

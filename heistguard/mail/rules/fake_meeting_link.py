@@ -38,8 +38,7 @@ _JOIN = re.compile(r"\b(?:join|meeting|call|invite|schedule|book)\b|参加|会�
 
 
 def check(message: Message, context: MailContext) -> list[Finding]:
-    body = message.subject + "\n" + message.text[:20000]
-    if not search(_MEETING_TEXT, body, message.folded_subject + "\n" + message.folded_text[:20000]):
+    if not search(_MEETING_TEXT, *message.head(20000)):
         return []
     for link in message.links:
         host = host_of(link.url)
