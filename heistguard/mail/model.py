@@ -97,7 +97,7 @@ _TOKEN = re.compile(TOKEN_PATTERN)
 def word_columns(text: str, columns: dict[str, int]) -> list[int]:
     """Columns of the vocabulary words present in `text`, ascending: what scikit-learn's binary CountVectorizer
     (lowercase, TOKEN_PATTERN) gives for one document, at a dictionary look-up per distinct token."""
-    return sorted({columns[t] for t in _TOKEN.findall(text.lower()) if t in columns})
+    return sorted(columns[t] for t in columns.keys() & set(_TOKEN.findall(text.lower())))
 
 
 def load_model(path: Path | None = None) -> PhishingModel | None:
