@@ -6,6 +6,7 @@ is with SpamAssassin at its best on this machine.
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -31,6 +32,31 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+_SPAMD_PIDS: dict[int, int] = {}  # port -> pid of the spamd listening there
+
+
+def _cpu_of(pid: int) -> tuple[float, int]:
+    """(user + system CPU seconds, parent pid) of one process, from /proc."""
+    with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), int(fields[1])
+
+
+def spamd_cpu_seconds(port: int) -> float:
+    """CPU seconds used so far by the spamd on `port` and its preforked children (Linux /proc)."""
+    parent = _SPAMD_PIDS[port]
+    total = _cpu_of(parent)[0]
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != parent:
+            try:
+                seconds, ppid = _cpu_of(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue  # a process that ended while we looked
+            if ppid == parent:
+                total += seconds
+    return total
+
+
 @contextmanager
 def spamd(children: int = 2) -> Iterator[int]:
     """Start spamd on a free loopback port with local tests only; yield the port."""
@@ -52,8 +78,10 @@ def spamd(children: int = 2) -> Iterator[int]:
                 time.sleep(0.3)
         else:
             raise RuntimeError("spamd did not start")
+        _SPAMD_PIDS[port] = process.pid
         yield port
     finally:
+        _SPAMD_PIDS.pop(port, None)
         process.terminate()
         process.wait(timeout=30)
         shutil.rmtree(home, ignore_errors=True)

@@ -80,6 +80,7 @@ class Message:
     attachments: tuple[Attachment, ...]
     forms: tuple[str, ...]  # action targets of HTML forms, "password:" in front when the HTML asks for one
     defects: tuple[str, ...]
+    _heads: dict[int, tuple[str, str]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def header(self, name: str) -> str | None:
         lname = name.lower()
@@ -98,6 +99,16 @@ class Message:
     def folded_text(self) -> str:
         """The body text case-folded for phrase pre-checks, the same length as `text`."""
         return fold(self.text)
+
+    def head(self, limit: int) -> tuple[str, str]:
+        """(subject, newline and the first `limit` characters of text; the same case-folded), built once per limit
+        for all the rules that read the start of a message."""
+        if limit not in self._heads:
+            self._heads[limit] = (
+                f"{self.subject}\n{self.text[:limit]}",
+                f"{self.folded_subject}\n{self.folded_text[:limit]}",
+            )
+        return self._heads[limit]
 
     @property
     def from_domain(self) -> str:
@@ -137,6 +148,10 @@ def _addresses(values: list[str]) -> tuple[Address, ...]:
     return tuple(out)
 
 
+_BLOCKS = frozenset({"br", "p", "div", "tr", "li", "td", "h1", "h2", "h3"})  # each starts a new line of text
+_WITH_ATTRIBUTES = frozenset({"a", "form", "input", "img", "iframe", "area"})  # tags whose attributes are read
+
+
 class _HtmlText(HTMLParser):
     """Visible text, links with their anchor text, and form targets of an HTML body."""
 
@@ -150,19 +165,25 @@ class _HtmlText(HTMLParser):
         self._anchor: list[str] = []
         self._skip = 0
 
+    def updatepos(self, i: int, j: int) -> int:
+        return j  # line numbers are never read here, and counting them costs a tenth of the parse
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCKS:
+            self.text.append("\n")
+            return
+        if tag not in _WITH_ATTRIBUTES:
+            if tag in ("script", "style", "title"):
+                self._skip += 1
+            return
         values = {k.lower(): (v or "") for k, v in attrs}
-        if tag in ("script", "style", "title"):
-            self._skip += 1
-        elif tag == "a" and values.get("href"):
+        if tag == "a" and values.get("href"):
             self._href = values["href"].strip()
             self._anchor = []
         elif tag == "form":
             self.forms.append(values.get("action", "").strip())
         elif tag == "input" and values.get("type", "").lower() == "password":
             self.password_fields += 1
-        elif tag in ("br", "p", "div", "tr", "li", "td", "h1", "h2", "h3"):
-            self.text.append("\n")
         elif tag in ("img", "iframe", "area") and (values.get("src") or values.get("href")):
             target = values.get("href") or values.get("src", "")
             if tag != "img" and target.startswith("http"):

@@ -104,12 +104,12 @@ def word_columns(
 ) -> list[int]:
     """Columns of the vocabulary terms present in `text`, ascending: what scikit-learn's binary CountVectorizer
     (lowercase, TOKEN_PATTERN, stop words dropped, then words and adjacent word pairs) gives for one document,
-    at a dictionary look-up per distinct term."""
+    at one set intersection with the vocabulary."""
     tokens = [t for t in _TOKEN.findall(text.lower()) if t not in stop_words]
-    found = {columns[t] for t in tokens if t in columns}
+    terms = set(tokens)
     if pairs:
-        found.update(columns[g] for g in map(" ".join, itertools.pairwise(tokens)) if g in columns)
-    return sorted(found)
+        terms.update(map(" ".join, itertools.pairwise(tokens)))
+    return sorted(columns[t] for t in columns.keys() & terms)
 
 
 def load_model(path: Path | None = None) -> PhishingModel | None:

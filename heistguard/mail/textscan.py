@@ -36,8 +36,7 @@ def _case_classes() -> dict[str, str]:
 
 
 _CLASS_OF = _case_classes()
-_TRANSLATE = str.maketrans(_CLASS_OF)
-_UNUSUAL = re.compile("[" + "".join(re.escape(c) for c in sorted(_CLASS_OF)) + "\u0130]")
+_UNUSUAL = re.compile("[" + "".join(re.escape(c) for c in sorted(_CLASS_OF)) + "]")
 
 
 def fold(text: str) -> str:
@@ -45,25 +44,45 @@ def fold(text: str) -> str:
     if text.isascii():
         return text.lower()
     # str.lower() turns İ into two characters where the engine sees one i.
-    folded = text.replace("\u0130", "i").lower()
-    return folded.translate(_TRANSLATE) if _UNUSUAL.search(folded) else folded
+    return _UNUSUAL.sub(_representative, text.replace("\u0130", "i").lower())
 
 
-# A requirement on the text: True (nothing known), a literal, or ("and" | "or", parts).
-Need = bool | str | tuple[str, tuple["Need", ...]]
+def _representative(match: re.Match[str]) -> str:
+    return _CLASS_OF[match.group()]
+
+
+# A requirement on the text: True (nothing known), a literal, or (kind, literals, sub-requirements) where kind is
+# "and" (all of them) or "or" (any of them); literals sit apart so they are tested in one C-level pass.
+Need = bool | str | tuple[str, tuple[str, ...], tuple["Need", ...]]
+
+
+def _combine(kind: str, parts: list[Need]) -> Need:
+    literals: list[str] = []
+    subs: list[Need] = []
+    for part in parts:
+        if part is True:
+            if kind == "or":
+                return True  # one branch needs nothing: the whole choice needs nothing
+        elif isinstance(part, str):
+            literals.append(part)
+        elif isinstance(part, tuple) and part[0] == kind:  # (a and (b and c)) is (a and b and c)
+            literals.extend(part[1])
+            subs.extend(part[2])
+        else:
+            subs.append(part)
+    if not literals and not subs:
+        return True
+    if len(literals) + len(subs) == 1:
+        return literals[0] if literals else subs[0]
+    return (kind, tuple(dict.fromkeys(literals)), tuple(subs))
 
 
 def _all(parts: list[Need]) -> Need:
-    kept = [p for p in parts if p is not True]
-    if not kept:
-        return True
-    return kept[0] if len(kept) == 1 else ("and", tuple(kept))
+    return _combine("and", parts)
 
 
 def _any(parts: list[Need]) -> Need:
-    if not parts or any(p is True for p in parts):
-        return True
-    return parts[0] if len(parts) == 1 else ("or", tuple(parts))
+    return _combine("or", parts)
 
 
 def _sequence(items: Any) -> Need:
@@ -95,14 +114,15 @@ def _sequence(items: Any) -> Need:
 
 
 def _satisfied(need: Need, folded: str) -> bool:
-    if need is True or need is False:
-        return bool(need)
+    if isinstance(need, bool):
+        return need
     if isinstance(need, str):
         return need in folded
-    kind, parts = need
+    kind, literals, subs = need
+    has = folded.__contains__
     if kind == "and":
-        return all(_satisfied(p, folded) for p in parts)
-    return any(_satisfied(p, folded) for p in parts)
+        return all(map(has, literals)) and all(_satisfied(sub, folded) for sub in subs)
+    return any(map(has, literals)) or any(_satisfied(sub, folded) for sub in subs)
 
 
 class Needs:

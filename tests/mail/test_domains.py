@@ -4,6 +4,8 @@ alarms."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from heistguard.mail.domains import LookalikeFinder, edit_distance, registrable, skeleton
 
@@ -42,3 +44,20 @@ def test_helpers() -> None:
     assert skeleton("rnetamask") == skeleton("metamask")
     assert edit_distance("coinbase", "conbase") == 1
     assert edit_distance("binance", "biannce") == 1  # a transposition is one edit
+
+
+def _full_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance with no cut-off, the plain textbook table."""
+    table = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            table[i][j] = min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                table[i][j] = min(table[i][j], table[i - 2][j - 2] + 1)
+    return table[-1][-1]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="abinces-", max_size=10), st.text(alphabet="abinces-", max_size=10))
+def test_edit_distance_cut_off_agrees_with_the_full_distance(a: str, b: str) -> None:
+    assert min(edit_distance(a, b, 2), 3) == min(_full_distance(a, b), 3)

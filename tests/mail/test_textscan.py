@@ -10,10 +10,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import CountVectorizer
 
-from heistguard.mail.features import TOKEN_PATTERN
+from heistguard.mail.features import _EMAIL, TOKEN_PATTERN, addresses_replaced
 from heistguard.mail.model import word_columns
-from heistguard.mail.rules import lure_coding_test, lure_investment, lure_recruiter, lure_urgent_wallet
-from heistguard.mail.rules._lures import hits, phrases
+from heistguard.mail.rules import (
+    lure_account_action,
+    lure_advance_fee,
+    lure_callback,
+    lure_coding_test,
+    lure_investment,
+    lure_prize,
+    lure_recruiter,
+    lure_token_claim,
+    lure_urgent_wallet,
+)
+from heistguard.mail.rules._lures import MAX_SCAN, hits, phrases
 from heistguard.mail.textscan import fold, needs, search
 from tests.mail.build import mail, parsed
 
@@ -24,6 +34,13 @@ LURES = (
     lure_urgent_wallet.URGENT,
     lure_urgent_wallet.ACTION,
     lure_urgent_wallet.SECRET,
+    lure_token_claim.PATTERN,
+    lure_account_action.PATTERN,
+    lure_prize.PATTERN,
+    lure_advance_fee.STORY,
+    lure_advance_fee.SUM,
+    lure_callback.CHARGE,
+    lure_callback.CALL,
 )
 
 
@@ -72,6 +89,9 @@ _WORDS = [
     "term sheet", "schedule a call", "npm install", "node app.js", "coding test", "24時間以内", "秘密鍵", "求人",
     "within 48 hours", "will be suspended", "unauthorized", "İ", "ſ", "\u212a", "ı", "Σ", "ς", "\u0130nterview",
     "lunch", " ", "\n", "-", ".", "a", "the", "your", "verify your account", "security alert",
+    "claim your", "airdrop", "$SCR", "$scr", " tokens", "eligible for", "Konto", " wurde gesperrt", "conta",
+    "bloqueada", "parabéns", "gift card", "7.5 million", "USD", "inheritance", "call us at", "renewed",
+    "ǅ", "ﬁ", "ß", "パスワードの有効期限", "エアドロップ",
 ]  # fmt: skip
 
 
@@ -120,3 +140,34 @@ def test_word_pairs_match_scikit_learn_with_stop_words_dropped_first() -> None:
     for document in documents:
         found = word_columns(document, columns, frozenset(stop), pairs=True)
         assert found == list(expected.transform([document]).indices)
+
+
+_ADDRESS_BITS = ["a", "bob", "x.y", "@", "@@", ".", "+", "-", "_", " ", "\n", "<", ">", "é", "١", "²", "例え", ".io"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_ADDRESS_BITS), max_size=30))
+def test_addresses_are_replaced_as_the_regex_replaces_them(bits: list[str]) -> None:
+    text = "".join(bits)
+    assert addresses_replaced(text) == _EMAIL.sub(" addresstoken ", text)
+
+
+def test_addresses_replaced_on_real_shapes() -> None:
+    text = "From a@b.c.+x@y.z <jo.smith+tag@mail.example.co.jp>, not@valid, @lone, x@例え.テスト and b@c.d@e.f"
+    assert addresses_replaced(text) == _EMAIL.sub(" addresstoken ", text)
+
+
+def _plain_hits(pattern: re.Pattern[str], subject: str, text: str) -> list[str]:
+    """What a theme's hits are by definition: every match of the whole pattern, no shortcut."""
+    seen: dict[str, None] = {}
+    for match in pattern.finditer(subject + "\n" + text[:MAX_SCAN]):
+        seen.setdefault(" ".join(match.group(0).lower().split()), None)
+    return list(seen)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), max_size=14))
+def test_lure_hits_equal_the_whole_patterns_matches(words: list[str]) -> None:
+    message = parsed(mail(subject="Hello", text=" ".join(words) + "\n"))
+    for pattern in LURES:
+        assert hits(pattern, message) == _plain_hits(pattern, message.subject, message.text)

@@ -3,6 +3,7 @@ Japanese)."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 from heistguard.mail.authentication import aligned_pass, recorded_results
@@ -13,17 +14,34 @@ from heistguard.mail.textscan import needs
 
 MAX_SCAN = 10_000  # characters of body text read for themes (lures come early)
 
+_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {}  # each theme's pattern -> the phrases it was built from
+
 
 def phrases(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    pattern = _joined(patterns)
+    _PHRASES[pattern] = patterns
+    return pattern
+
+
+@functools.lru_cache(maxsize=1024)
+def _joined(patterns: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
 
 
 def hits(pattern: re.Pattern[str], message: Message) -> list[str]:
     """Distinct phrases of the theme found, in order of first appearance."""
-    # Most messages hold none of the words a theme needs: a substring look-up rules them out before the regex.
-    if not needs(pattern).may_match(message.folded_subject + "\n" + message.folded_text[:MAX_SCAN]):
-        return []
-    text = message.subject + "\n" + message.text[:MAX_SCAN]
+    text, folded = message.head(MAX_SCAN)
+    # Most messages hold none of the words a phrase needs: a substring look-up rules those phrases out, and the
+    # regex runs over the phrases left (a phrase that cannot match anywhere never changes what the others match).
+    parts = _PHRASES.get(pattern)
+    if parts is None or pattern.groups:  # built elsewhere, or with groups whose numbers must not move
+        if not needs(pattern).may_match(folded):
+            return []
+    else:
+        possible = tuple(p for p in parts if needs(_joined((p,))).may_match(folded))
+        if not possible:
+            return []
+        pattern = _joined(possible)
     seen: dict[str, None] = {}
     for match in pattern.finditer(text):
         seen.setdefault(" ".join(match.group(0).lower().split()), None)

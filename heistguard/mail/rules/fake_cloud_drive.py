@@ -40,10 +40,9 @@ _SERVICE = re.compile("|".join(re.escape(s) for s in SERVICES), re.I)
 
 
 def check(message: Message, context: MailContext) -> list[Finding]:
-    body = message.subject + "\n" + message.text[:20000]
-    folded = message.folded_subject + "\n" + message.folded_text[:20000]
+    body, folded = message.head(20000)
     shared = search(_SHARED, body, folded)
-    service = search(_SERVICE, body, folded)
+    service = search(_SERVICE, body, folded) if shared else None
     if not shared or not service:
         return []
     allowed = SERVICES[service.group(0).lower()]

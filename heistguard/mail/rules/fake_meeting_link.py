@@ -9,6 +9,7 @@ from heistguard.findings import Finding, IndicatorRef, Rule, Severity
 from heistguard.mail.context import MailContext, at
 from heistguard.mail.domains import host_of, registrable
 from heistguard.mail.message import Message
+from heistguard.mail.textscan import search
 
 RULE = Rule(
     id="mail.fake-meeting-link",
@@ -37,7 +38,7 @@ _JOIN = re.compile(r"\b(?:join|meeting|call|invite|schedule|book)\b|参加|会�
 
 
 def check(message: Message, context: MailContext) -> list[Finding]:
-    if not _MEETING_TEXT.search(message.subject + "\n" + message.text[:20000]):
+    if not search(_MEETING_TEXT, *message.head(20000)):
         return []
     for link in message.links:
         host = host_of(link.url)
