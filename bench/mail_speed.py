@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
             f"--jobs {args.jobs} (both on all cores), {n / sample_one / sa_rate:.1f}x in one process"
         )
         print(
-            f"CPU a message on the same {n} (what the other jobs on a shared machine cannot skew): heistguard "
+            f"CPU a message on the same {n} (less moved by other jobs than the rates): heistguard "
             f"{1000 * sample_cpu / n:.2f} ms (one process), SpamAssassin {1000 * sa_cpu / n:.1f} ms (spamd and its "
             f"children): {sa_cpu / sample_cpu:.1f}x less CPU a message"
         )

@@ -25,11 +25,27 @@ def model_text(message: Message) -> str:
     text = f"{message.subject}\n{message.text[:MAX_MODEL_TEXT]}"
     text = text.replace(ANONYMISED_VICTIM, "recipient@example.com")
     # Each substitution only where its pattern can match at all (">", "@", a URL start): same text, less scanning.
-    if ">" in text:
+    if has_quoted_line(text):
         text = _QUOTED_LINE.sub(" ", text)
     if needs(_URL).may_match(fold(text)):
         text = _URL.sub(" linktoken ", text)
     return addresses_replaced(text).lower()
+
+
+def has_quoted_line(text: str) -> bool:
+    """True when _QUOTED_LINE can match: some ">" has only whitespace between it and the start of a line (the
+    whitespace run before it reaches the text's start or holds a newline)."""
+    at = text.find(">")
+    while at != -1:
+        before = at - 1
+        while before >= 0 and text[before].isspace():  # \s is str.isspace()
+            if text[before] == "\n":
+                return True
+            before -= 1
+        if before < 0:
+            return True
+        at = text.find(">", at + 1)
+    return False
 
 
 def _in_address(char: str) -> bool:

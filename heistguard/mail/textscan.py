@@ -13,11 +13,15 @@ import importlib
 import re
 from typing import Any
 
-# The regex engine's own parser and case table (stdlib internals since 3.11; a pattern we cannot read is
-# simply never skipped).
-_parser: Any = importlib.import_module("re._parser")
-_constants: Any = importlib.import_module("re._constants")
-_casefix: Any = importlib.import_module("re._casefix")
+# The regex engine's own parser and case table (stdlib internals since 3.11). Should a later Python lack
+# them, nothing is skipped: every regex runs, exactly as without this module.
+try:
+    _parser: Any = importlib.import_module("re._parser")
+    _constants: Any = importlib.import_module("re._constants")
+    _EXTRA_CASES: dict[int, tuple[int, ...]] = dict(importlib.import_module("re._casefix")._EXTRA_CASES)
+    _READABLE = True
+except (ImportError, AttributeError):
+    _EXTRA_CASES, _READABLE = {}, False
 
 MIN_LITERAL = 2  # a single character is in nearly every text: not worth a look-up (two are: 求人, 採用)
 
@@ -26,7 +30,7 @@ def _case_classes() -> dict[str, str]:
     """Characters `re.IGNORECASE` equates beyond lower-casing (i and dotless ı, s and long ſ, Greek and Cyrillic
     variants), each mapped to the smallest member of its class."""
     groups: dict[int, set[int]] = {}
-    for key, others in _casefix._EXTRA_CASES.items():
+    for key, others in _EXTRA_CASES.items():
         group = {key, *others}
         for member in list(group):
             group |= groups.get(member, set())
@@ -129,10 +133,12 @@ class Needs:
     """The literal text any match of one pattern must contain, case-folded."""
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
-        try:
-            self.need: Need = _sequence(_parser.parse(pattern.pattern, pattern.flags))
-        except Exception:  # an unreadable pattern is just never skipped
-            self.need = True
+        self.need: Need = True
+        if _READABLE:
+            try:
+                self.need = _sequence(_parser.parse(pattern.pattern, pattern.flags))
+            except Exception:  # an unreadable pattern is just never skipped
+                self.need = True
 
     def may_match(self, folded: str) -> bool:
         """False only when the pattern cannot match the text whose `fold()` is `folded`."""

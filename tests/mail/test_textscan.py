@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import CountVectorizer
 
-from heistguard.mail.features import _EMAIL, TOKEN_PATTERN, addresses_replaced
+from heistguard.mail.features import _EMAIL, _QUOTED_LINE, TOKEN_PATTERN, addresses_replaced, has_quoted_line
 from heistguard.mail.model import word_columns
 from heistguard.mail.rules import (
     lure_account_action,
@@ -171,3 +171,13 @@ def test_lure_hits_equal_the_whole_patterns_matches(words: list[str]) -> None:
     message = parsed(mail(subject="Hello", text=" ".join(words) + "\n"))
     for pattern in LURES:
         assert hits(pattern, message) == _plain_hits(pattern, message.subject, message.text)
+
+
+_QUOTE_BITS = [">", "> ", "a", "b c", " ", "\t", "\n", "\r\n", "\u00a0", "\u2028", "->", "x>y", "&gt;"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_QUOTE_BITS), max_size=16))
+def test_quoted_line_check_agrees_with_the_regex(bits: list[str]) -> None:
+    text = "".join(bits)
+    assert has_quoted_line(text) == bool(_QUOTED_LINE.search(text))

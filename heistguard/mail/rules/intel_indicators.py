@@ -3,22 +3,29 @@
 
 from __future__ import annotations
 
+import functools
+
 from heistguard.errors import BadInput
 from heistguard.findings import Finding, Location
-from heistguard.intel import IndicatorType, IntelLookup, normalise
+from heistguard.intel import Indicator, IndicatorType, IntelLookup, normalise
 from heistguard.mail.context import MailContext
 from heistguard.mail.message import Message
 
 MAX_LINKS = 200
 
 
+@functools.lru_cache(maxsize=8192)  # a link repeats within a message (logo and text) and across a campaign
+def _normalised(value: str, kind: IndicatorType) -> Indicator | None:
+    try:
+        return normalise(value, kind)
+    except BadInput:
+        return None
+
+
 def _might_match(value: str, kind: IndicatorType, intel: IntelLookup) -> bool:
     """True when the value or what it contains (host, domain, parents) is a key the store holds."""
-    try:
-        indicator = normalise(value, kind)
-    except BadInput:
-        return False
-    return intel.might_match(indicator)
+    indicator = _normalised(value, kind)
+    return indicator is not None and intel.might_match(indicator)
 
 
 def check(message: Message, context: MailContext) -> list[Finding]:
