@@ -118,15 +118,27 @@ def _sequence(items: Any) -> Need:
 
 
 def _satisfied(need: Need, folded: str) -> bool:
-    if isinstance(need, bool):
-        return need
+    # Plain loops, not any()/all() over generators: this runs for every phrase of every message.
     if isinstance(need, str):
         return need in folded
+    if isinstance(need, bool):
+        return need
     kind, literals, subs = need
-    has = folded.__contains__
     if kind == "and":
-        return all(map(has, literals)) and all(_satisfied(sub, folded) for sub in subs)
-    return any(map(has, literals)) or any(_satisfied(sub, folded) for sub in subs)
+        for literal in literals:
+            if literal not in folded:
+                return False
+        for sub in subs:  # noqa: SIM110 (see above)
+            if not _satisfied(sub, folded):
+                return False
+        return True
+    for literal in literals:
+        if literal in folded:
+            return True
+    for sub in subs:  # noqa: SIM110 (see above)
+        if _satisfied(sub, folded):
+            return True
+    return False
 
 
 class Needs:

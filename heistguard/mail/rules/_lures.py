@@ -10,16 +10,17 @@ from heistguard.mail.authentication import aligned_pass, recorded_results
 from heistguard.mail.context import MailContext
 from heistguard.mail.domains import FREE_MAIL, host_of, registrable
 from heistguard.mail.message import Message
-from heistguard.mail.textscan import needs
+from heistguard.mail.textscan import Needs, needs
 
 MAX_SCAN = 10_000  # characters of body text read for themes (lures come early)
 
-_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {}  # each theme's pattern -> the phrases it was built from
+# each theme's pattern -> the phrases it was built from, each with what its matches need (worked out once)
+_PHRASES: dict[re.Pattern[str], tuple[tuple[str, Needs], ...]] = {}
 
 
 def phrases(patterns: tuple[str, ...]) -> re.Pattern[str]:
     pattern = _joined(patterns)
-    _PHRASES[pattern] = patterns
+    _PHRASES[pattern] = tuple((p, needs(_joined((p,)))) for p in patterns)
     return pattern
 
 
@@ -38,7 +39,7 @@ def hits(pattern: re.Pattern[str], message: Message) -> list[str]:
         if not needs(pattern).may_match(folded):
             return []
     else:
-        possible = tuple(p for p in parts if needs(_joined((p,))).may_match(folded))
+        possible = tuple(p for p, need in parts if need.may_match(folded))
         if not possible:
             return []
         pattern = _joined(possible)
