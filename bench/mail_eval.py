@@ -28,6 +28,7 @@ from sklearn.metrics import roc_auc_score
 from heistguard import __version__
 from heistguard.config import MailConfig
 from heistguard.findings import score_of, verdict_of
+from heistguard.mail.authentication import vouched_notice
 from heistguard.mail.context import MailContext
 from heistguard.mail.message import parse_message
 from heistguard.mail.model import PhishingModel
@@ -116,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         message = parse_message(sample.raw, str(sample.path))
         findings = rule_findings(message, context)
         opinion = model.opinion(message, findings)
-        extra = model.finding(opinion, findings)
+        extra = model.finding(opinion, findings, vouched_notice(message))
         verdict = verdict_of(str(sample.path), "mail", [*findings, *([extra] if extra else [])], VERDICT_WORDS)
         verdict_words.append(verdict.verdict)
         probabilities.append(opinion.probability)

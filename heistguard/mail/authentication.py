@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from heistguard.mail.domains import registrable
+from heistguard.mail.domains import FREE_MAIL, host_of, registrable
 from heistguard.mail.message import Message
 
 # dkimpy's DNS hook: (name, timeout=...) -> TXT record bytes or None. Tests inject a dict-backed one.
@@ -133,3 +133,19 @@ def aligned_pass(recorded: AuthResults, from_domain: str) -> bool:
         if result.method in ("dkim", "spf") and domain and registrable(domain.rsplit("@", 1)[-1]) == org:
             return True
     return False
+
+
+def vouched_notice(message: Message, trusted_ids: tuple[str, ...] = ()) -> bool:
+    """True for a notice the sender's domain vouches for (DMARC, or aligned DKIM / SPF pass) whose every link
+    stays with the sender: an exchange's real 'new sign-in, secure your account' mail, a cloud invoice. Never
+    for a free mailbox: anyone can pass DMARC as gmail.com."""
+    sender = message.sender_from
+    if sender is None or not sender.domain:
+        return False
+    org = registrable(sender.domain)
+    if org in FREE_MAIL:
+        return False
+    recorded = recorded_results(message, trusted_ids)
+    if recorded is None or not aligned_pass(recorded, sender.domain):
+        return False
+    return all(registrable(host_of(link.url)) == org for link in message.links if host_of(link.url))

@@ -77,16 +77,17 @@ class PhishingModel:
         reasons = tuple(name for c, name in sorted(contributions, reverse=True)[:4] if c > 0)
         return Opinion(probability, reasons)
 
-    def finding(self, opinion: Opinion, findings: Sequence[Finding] = ()) -> Finding | None:
+    def finding(self, opinion: Opinion, findings: Sequence[Finding] = (), vouched: bool = False) -> Finding | None:
         """The model's finding: it never calls a message phishing on words alone. With a rule's sign of
         deceit beside it (one medium or two low findings) a likely score makes it high, as does a very
         likely score beside one low finding; alone, a very likely score makes it low: worth a look,
-        never a block."""
+        never a block. Alone on a `vouched` notice (the sender's domain authenticated, every link on it)
+        it says nothing: its words cannot tell a real invoice from a fake one, and nothing else is off."""
         signs = [f for f in findings if f.severity.rank >= Severity.LOW.rank and f.rule_id != MODEL_RULE.id]
         corroborated = any(f.severity.rank >= Severity.MEDIUM.rank for f in signs) or len(signs) >= 2
         if (corroborated and opinion.probability >= self.medium) or (signs and opinion.probability >= self.high):
             severity = Severity.HIGH
-        elif opinion.probability >= self.high:
+        elif opinion.probability >= self.high and not vouched:
             severity = Severity.LOW
         else:
             return None

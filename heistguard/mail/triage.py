@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from heistguard.findings import Finding, Severity, Verdict, error_verdict, verdict_of
+from heistguard.mail.authentication import vouched_notice
 from heistguard.mail.context import MailContext
 from heistguard.mail.message import Message, parse_message
 from heistguard.mail.model import PhishingModel
@@ -61,7 +62,10 @@ def triage(item: MailItem, context: MailContext, model: PhishingModel | None = N
     except RuleFailure as exc:  # one hostile message must not stop the batch, whatever a parser library raises
         return error_verdict(item.name, GUARD, f"cannot analyse {item.name} ({exc.rule}): {exc.reason}")
     if model is not None:
-        model_finding = model.finding(model.opinion(message, findings), findings)
+        opinion = model.opinion(message, findings)
+        # only a likely score alone can be silenced by a vouched sender: look at authentication only then
+        vouched = opinion.probability >= model.high and vouched_notice(message, context.config.trusted_authserv_ids)
+        model_finding = model.finding(opinion, findings, vouched)
         if model_finding is not None:
             findings.append(model_finding)
     return verdict_of(item.name, GUARD, findings, VERDICT_WORDS)

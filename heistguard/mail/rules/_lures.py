@@ -6,9 +6,8 @@ from __future__ import annotations
 import functools
 import re
 
-from heistguard.mail.authentication import aligned_pass, recorded_results
+from heistguard.mail.authentication import vouched_notice
 from heistguard.mail.context import MailContext
-from heistguard.mail.domains import FREE_MAIL, host_of, registrable
 from heistguard.mail.message import Message
 from heistguard.mail.textscan import Needs, needs
 
@@ -50,16 +49,6 @@ def hits(pattern: re.Pattern[str], message: Message) -> list[str]:
 
 
 def own_notice(message: Message, context: MailContext) -> bool:
-    """True for a notice the sender's domain vouches for whose every link stays with the sender: an exchange's
-    real 'new sign-in, secure your account' mail. A pretext only deceives when the action it asks for leads
-    somewhere else, so the pretext rules stay silent on such mail."""
-    sender = message.sender_from
-    if sender is None or not sender.domain:
-        return False
-    org = registrable(sender.domain)
-    if org in FREE_MAIL:
-        return False  # anyone can pass DMARC as gmail.com: a free mailbox vouches for no service
-    recorded = recorded_results(message, context.config.trusted_authserv_ids)
-    if recorded is None or not aligned_pass(recorded, sender.domain):
-        return False
-    return all(registrable(host_of(link.url)) == org for link in message.links if host_of(link.url))
+    """A pretext only deceives when the action it asks for leads somewhere else, so the pretext rules stay
+    silent on a notice the sender's domain vouches for whose every link stays with the sender."""
+    return vouched_notice(message, context.config.trusted_authserv_ids)
