@@ -6,8 +6,9 @@ from __future__ import annotations
 import functools
 import re
 
+from heistguard.findings import Finding, Rule
 from heistguard.mail.authentication import vouched_notice
-from heistguard.mail.context import MailContext
+from heistguard.mail.context import MailContext, at
 from heistguard.mail.message import Message
 from heistguard.mail.textscan import Needs, needs
 
@@ -52,3 +53,13 @@ def own_notice(message: Message, context: MailContext) -> bool:
     """A pretext only deceives when the action it asks for leads somewhere else, so the pretext rules stay
     silent on a notice the sender's domain vouches for whose every link stays with the sender."""
     return vouched_notice(message, context.config.trusted_authserv_ids)
+
+
+def theme_finding(
+    rule: Rule, pattern: re.Pattern[str], message: Message, context: MailContext, what: str, minimum: int = 2
+) -> list[Finding]:
+    """A pretext theme's finding: at least `minimum` distinct phrases, and silent on a vouched notice."""
+    found = hits(pattern, message)
+    if len(found) < minimum or own_notice(message, context):
+        return []
+    return [rule.finding(f"{what}: {', '.join(found[:4])}", [at(message, "body", "; ".join(found[:6]))])]

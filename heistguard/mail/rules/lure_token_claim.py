@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from heistguard.findings import Finding, Rule, Severity
-from heistguard.mail.context import MailContext, at
+from heistguard.mail.context import MailContext
 from heistguard.mail.message import Message
-from heistguard.mail.rules._lures import hits, own_notice, phrases
+from heistguard.mail.rules._lures import phrases, theme_finding
 
 RULE = Rule(
     id="mail.lure-token-claim",
@@ -34,9 +34,4 @@ PATTERN = phrases(
 
 
 def check(message: Message, context: MailContext) -> list[Finding]:
-    found = hits(PATTERN, message)
-    if len(found) < 2:
-        return []
-    if own_notice(message, context):
-        return []
-    return [RULE.finding(f"token-claim language: {', '.join(found[:4])}", [at(message, "body", "; ".join(found[:6]))])]
+    return theme_finding(RULE, PATTERN, message, context, "token-claim language")
