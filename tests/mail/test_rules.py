@@ -323,3 +323,25 @@ def test_callback_scam_is_high_from_a_free_mailbox_and_low_on_a_linked_receipt()
     assert [f.severity for f in lure_callback.check(parsed(receipt), ctx)] == [Severity.LOW]
     # an order number is not a phone number
     assert lure_callback.check(parsed(mail(text=text.replace("(856)633-1822", "order 8566331822"))), ctx) == []
+
+
+def test_callback_without_links_fires_even_from_a_domain_that_signs_its_mail() -> None:
+    # attackers register and sign their own domains; a callback scam carries nothing to click
+    text = (
+        "Your subscription has been renewed and you will be charged USD 399. "
+        "To cancel the renewal call us at (856)633-1822.\n"
+    )
+    signed = mail(
+        sender="Billing <billing@secure-renewals.example>",
+        headers=(("Authentication-Results", PASS.format(d="secure-renewals.example")),),
+        text=text,
+    )
+    linked = mail(
+        sender="Billing <billing@secure-renewals.example>",
+        headers=(("Authentication-Results", PASS.format(d="secure-renewals.example")),),
+        text=text,
+        html='<p><a href="https://secure-renewals.example/account">Your account</a></p>',
+    )
+    ctx = context()
+    assert [f.severity for f in lure_callback.check(parsed(signed), ctx)] == [Severity.MEDIUM]
+    assert lure_callback.check(parsed(linked), ctx) == []

@@ -1,5 +1,5 @@
-"""Shared shape of the lure-theme rules: count distinct phrases of a theme in the subject and body (English and
-Japanese)."""
+"""Shared shape of the lure-theme rules: count distinct phrases of a theme in the subject and body (each theme in
+the languages its phishing arrives in)."""
 
 from __future__ import annotations
 

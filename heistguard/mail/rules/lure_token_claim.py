@@ -15,7 +15,6 @@ RULE = Rule(
     "allocation': the claim page asks the reader to connect a wallet and sign an approval or permit that "
     "empties it. Real projects announce airdrops on their own channels, not by mail that asks for a signature.",
     attack=("T1566.002", "T1656"),
-    references=("https://www.ic3.gov/PSA/2025/PSA250226",),
 )
 
 PATTERN = phrases(

@@ -15,7 +15,8 @@ RULE = Rule(
     title="From claims the firm's or a brand's domain without authentication",
     rationale="A real message from an exchange, a wallet vendor or the firm itself passes DMARC, or carries "
     "a passing DKIM signature or SPF envelope of that domain. When the receiving server recorded results "
-    "and none of them belongs to the From domain (e.g. 'noreply@lido.com' signed only by a bulk mailer), "
+    "and none of them belongs to the From domain (e.g. 'no-reply@coinbase.com' signed only by a bulk "
+    "mailer's own domain), "
     "the address was written by someone else: DMARC 'none' policies let such mail through.",
     attack=("T1672", "T1656"),
     references=("https://www.rfc-editor.org/rfc/rfc7489#section-3.1",),
