@@ -30,9 +30,8 @@ def check(message: Message, context: MailContext) -> list[Finding]:
         return []
     methods = {r.method: r.result for r in failed}
     dkim_passed = any(r.result == "pass" for r in recorded.of("dkim"))
-    arc_vouches = any(r.result == "pass" for r in recorded.of("arc")) or (
-        bool(arc_chain(message)) and arc_chain(message)[0].cv == "pass"
-    )
+    chain = arc_chain(message)
+    arc_vouches = any(r.result == "pass" for r in recorded.of("arc")) or (bool(chain) and chain[0].cv == "pass")
     if methods.get("dmarc") == "fail" or methods.get("compauth") == "fail":
         severity = Severity.HIGH
     elif ("dkim" in methods and not dkim_passed) or methods.get("spf") == "fail":
