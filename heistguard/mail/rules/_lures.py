@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import re
 
-from heistguard.findings import Finding, Rule
+from heistguard.findings import Finding, Rule, Severity
 from heistguard.mail.authentication import vouched_notice
 from heistguard.mail.context import MailContext, at
 from heistguard.mail.message import Message
@@ -56,10 +56,19 @@ def own_notice(message: Message, context: MailContext) -> bool:
 
 
 def theme_finding(
-    rule: Rule, pattern: re.Pattern[str], message: Message, context: MailContext, what: str, minimum: int = 2
+    rule: Rule,
+    pattern: re.Pattern[str],
+    message: Message,
+    context: MailContext,
+    what: str,
+    minimum: int = 2,
+    stronger: tuple[int, Severity] | None = None,
 ) -> list[Finding]:
-    """A pretext theme's finding: at least `minimum` distinct phrases, and silent on a vouched notice."""
+    """A pretext theme's finding: at least `minimum` distinct phrases, and silent on a vouched notice.
+    `stronger` = (n, severity): with n or more distinct phrases the finding takes that severity."""
     found = hits(pattern, message)
     if len(found) < minimum or own_notice(message, context):
         return []
-    return [rule.finding(f"{what}: {', '.join(found[:4])}", [at(message, "body", "; ".join(found[:6]))])]
+    severity = stronger[1] if stronger and len(found) >= stronger[0] else None
+    evidence = [at(message, "body", "; ".join(found[:6]))]
+    return [rule.finding(f"{what}: {', '.join(found[:4])}", evidence, severity=severity)]

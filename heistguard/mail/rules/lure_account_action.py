@@ -4,9 +4,9 @@ pretexts, in the languages phishing is sent in."""
 from __future__ import annotations
 
 from heistguard.findings import Finding, Rule, Severity
-from heistguard.mail.context import MailContext, at
+from heistguard.mail.context import MailContext
 from heistguard.mail.message import Message
-from heistguard.mail.rules._lures import hits, own_notice, phrases
+from heistguard.mail.rules._lures import phrases, theme_finding
 
 RULE = Rule(
     id="mail.lure-account-action",
@@ -46,15 +46,6 @@ PATTERN = phrases(
 
 
 def check(message: Message, context: MailContext) -> list[Finding]:
-    found = hits(PATTERN, message)
-    if not found:
-        return []
-    if own_notice(message, context):
-        return []
-    return [
-        RULE.finding(
-            f"asks for an account action: {', '.join(found[:4])}",
-            [at(message, "body", "; ".join(found[:6]))],
-            severity=Severity.MEDIUM if len(found) >= 2 else None,
-        )
-    ]
+    return theme_finding(
+        RULE, PATTERN, message, context, "asks for an account action", minimum=1, stronger=(2, Severity.MEDIUM)
+    )
