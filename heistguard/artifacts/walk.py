@@ -425,7 +425,7 @@ def _zip_members(
             name, problem = _safe_name(where, info.filename)
             if problem:
                 yield problem
-            if info.is_dir():
+            if info.filename.endswith("/"):  # not is_dir(): it fails on the empty name a corrupt entry can carry
                 continue
             mode = info.external_attr >> 16
             if stat.S_ISLNK(mode):
