@@ -77,6 +77,19 @@ def test_needs_rule_out_texts_without_the_words() -> None:
     assert needs(re.compile(r"\d+|[a-z]")).need is True  # nothing literal to require: never skipped
 
 
+def test_literals_inside_other_literals_and_patterns_added_later_are_found() -> None:
+    # One automaton pass finds every literal, including one that sits inside or overlaps another.
+    nested = needs(re.compile(r"seed phrase(?:s)? leaked|phrase", re.I))
+    assert nested.may_match(fold("your SEED PHRASE"))
+    overlap = needs(re.compile(r"abcab.*bcabx", re.I))
+    assert overlap.may_match(fold("xABCABx")) and not overlap.may_match(fold("abcab cabx"))
+    text = fold("Contact the harbour master about mooring fees")
+    assert not needs(lure_urgent_wallet.URGENT).may_match(text)  # the automaton is built and this text seen
+    late = needs(re.compile(r"harbour\s+master", re.I))  # a new literal after that: the look-up is redone
+    assert late.may_match(text)
+    assert not late.may_match(fold("harbour pilot"))
+
+
 def test_lure_hits_see_unicode_tricks_the_regex_sees() -> None:
     message = parsed(mail(subject="URGENT", text="Verify your ſeed phraſe, your walleT WİLL BE suspended.\n"))
     assert hits(lure_urgent_wallet.URGENT, message) == ["urgent", "wi̇ll be suspended"]

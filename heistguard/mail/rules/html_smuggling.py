@@ -31,9 +31,10 @@ _DATA_DOWNLOAD = re.compile(r"href\s*=\s*[\"']data:application/[^\"']{1000,}[\"'
 
 
 def smuggles(markup: str) -> bool:
-    if _DATA_DOWNLOAD.search(markup):
+    lowered = markup.lower()  # one C-speed pass spares case-blind regex scans of every page without the words
+    if "data:application/" in lowered and _DATA_DOWNLOAD.search(markup):
         return True
-    if "<script" not in markup.lower():
+    if "<script" not in lowered:
         return False
     hits = sum(1 for marker in _MARKERS if marker.search(markup))
     return hits >= 3 and (bool(_BLOB.search(markup)) or hits >= 5)
