@@ -145,6 +145,36 @@ def _satisfied(need: Need, present: frozenset[str]) -> bool:
     return False
 
 
+MAX_CLAUSES = 64  # beyond this the choice-heavy requirement is checked by walking its tree instead
+
+
+def _clauses(need: Need) -> list[frozenset[str]] | None:
+    """The requirement as clauses that must each meet the text (any one of a clause's literals present), so it is
+    checked by C-level set tests; None when spelling it out that way would take more than MAX_CLAUSES."""
+    if isinstance(need, bool):
+        return [] if need else [frozenset()]
+    if isinstance(need, str):
+        return [frozenset((need,))]
+    kind, literals, subs = need
+    if kind == "and":
+        clauses = [frozenset((literal,)) for literal in literals]
+        for sub in subs:
+            more = _clauses(sub)
+            if more is None:
+                return None
+            clauses += more
+        return clauses if len(clauses) <= MAX_CLAUSES else None
+    alternatives = [frozenset(literals)]  # (a or b or X) where X = (c and d): (a or b or c) and (a or b or d)
+    for sub in subs:
+        more = _clauses(sub)
+        if more is None:
+            return None
+        alternatives = [have | extra for have in alternatives for extra in more]
+        if len(alternatives) > MAX_CLAUSES:
+            return None
+    return alternatives
+
+
 def _literals(need: Need) -> set[str]:
     if isinstance(need, str):
         return {need}
@@ -170,9 +200,6 @@ class _Index:
             self.generation += 1  # a new literal: the automaton and the cached look-ups are out of date
             self._automaton = None
 
-    def present(self, folded: str) -> frozenset[str]:
-        return _present(folded, self.generation)
-
     def scan(self, folded: str) -> frozenset[str]:
         if self._automaton is None:
             automaton = ahocorasick.Automaton()
@@ -186,6 +213,11 @@ class _Index:
 
 
 _INDEX = _Index()
+
+
+def literals_in(folded: str) -> frozenset[str]:
+    """The literals of every pattern asked about so far that occur in `folded`."""
+    return _present(folded, _INDEX.generation)
 
 
 # The rules look in the same few texts of a message (its head, its whole text) many times: the literals found
@@ -205,13 +237,26 @@ class Needs:
                 self.need = _sequence(_parser.parse(pattern.pattern, pattern.flags))
             except Exception:  # an unreadable pattern is just never skipped
                 self.need = True
+        self.clauses = _clauses(self.need)
         _INDEX.add(_literals(self.need))
+
+    @property
+    def gate(self) -> frozenset[str] | None:
+        """One clause every text the pattern matches meets (its smallest); None when nothing is required."""
+        return min(self.clauses, key=len) if self.clauses else None
 
     def may_match(self, folded: str) -> bool:
         """False only when the pattern cannot match the text whose `fold()` is `folded`."""
-        if self.need is True:
-            return True
-        return _satisfied(self.need, _INDEX.present(folded))
+        return self.satisfied_by(literals_in(folded)) if self.need is not True else True
+
+    def satisfied_by(self, present: frozenset[str]) -> bool:
+        """`may_match` for a text whose `literals_in()` is `present`."""
+        if self.clauses is None:
+            return _satisfied(self.need, present)
+        for clause in self.clauses:  # noqa: SIM110 (a plain loop: no generator per phrase per message)
+            if clause.isdisjoint(present):
+                return False
+        return True
 
 
 @functools.lru_cache(maxsize=1024)

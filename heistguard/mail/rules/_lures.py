@@ -10,17 +10,22 @@ from heistguard.findings import Finding, Rule, Severity
 from heistguard.mail.authentication import vouched_notice
 from heistguard.mail.context import MailContext, at
 from heistguard.mail.message import Message
-from heistguard.mail.textscan import Needs, needs
+from heistguard.mail.textscan import Needs, literals_in, needs
 
 MAX_SCAN = 10_000  # characters of body text read for themes (lures come early)
 
 # each theme's pattern -> the phrases it was built from, each with what its matches need (worked out once)
 _PHRASES: dict[re.Pattern[str], tuple[tuple[str, Needs], ...]] = {}
+# each theme's pattern -> literals one of which any match of any of its phrases needs (None: no such set)
+_GATES: dict[re.Pattern[str], frozenset[str] | None] = {}
 
 
 def phrases(patterns: tuple[str, ...]) -> re.Pattern[str]:
     pattern = _joined(patterns)
-    _PHRASES[pattern] = tuple((p, needs(_joined((p,)))) for p in patterns)
+    parts = tuple((p, needs(_joined((p,)))) for p in patterns)
+    _PHRASES[pattern] = parts
+    gates = [need.gate for _, need in parts]
+    _GATES[pattern] = None if any(g is None for g in gates) else frozenset().union(*(g for g in gates if g))
     return pattern
 
 
@@ -39,7 +44,11 @@ def hits(pattern: re.Pattern[str], message: Message) -> list[str]:
         if not needs(pattern).may_match(folded):
             return []
     else:
-        possible = tuple(p for p, need in parts if need.may_match(folded))
+        present = literals_in(folded)
+        gate = _GATES[pattern]
+        if gate is not None and gate.isdisjoint(present):  # the usual case: no phrase of the theme is possible
+            return []
+        possible = tuple(p for p, need in parts if need.satisfied_by(present))
         if not possible:
             return []
         pattern = _joined(possible)
