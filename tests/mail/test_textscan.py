@@ -23,8 +23,8 @@ from heistguard.mail.rules import (
     lure_token_claim,
     lure_urgent_wallet,
 )
-from heistguard.mail.rules._lures import MAX_SCAN, hits, phrases
-from heistguard.mail.textscan import fold, needs, search
+from heistguard.mail.rules._lures import _PHRASES, MAX_SCAN, hits, phrases
+from heistguard.mail.textscan import _literals, _satisfied, fold, needs, search
 from tests.mail.build import mail, parsed
 
 LURES = (
@@ -194,3 +194,15 @@ _QUOTE_BITS = [">", "> ", "a", "b c", " ", "\t", "\n", "\r\n", "\u00a0", "\u2028
 def test_quoted_line_check_agrees_with_the_regex(bits: list[str]) -> None:
     text = "".join(bits)
     assert has_quoted_line(text) == bool(_QUOTED_LINE.search(text))
+
+
+_ALL_NEEDS = [need for parts in _PHRASES.values() for _, need in parts] + [needs(p) for p in LURES]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_clauses_say_what_the_requirement_tree_says(data: st.DataObject) -> None:
+    need = data.draw(st.sampled_from(_ALL_NEEDS))
+    literals = sorted(_literals(need.need))
+    present = frozenset(data.draw(st.lists(st.sampled_from(literals or [""]), max_size=len(literals) + 1)))
+    assert need.satisfied_by(present) == _satisfied(need.need, present)
