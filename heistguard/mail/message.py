@@ -69,7 +69,8 @@ class Message:
 
     source: str
     raw: bytes
-    headers: list[tuple[str, str]]
+    raw_headers: list[tuple[str, str]]  # (name, value) as written, RFC 2047 words still encoded: read them decoded
+    # through header() / headers_named(), which decode only what a rule asks for
     subject: str
     sender_from: Address | None
     reply_to: tuple[Address, ...]
@@ -83,13 +84,21 @@ class Message:
     defects: tuple[str, ...]
     _heads: dict[int, tuple[str, str]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
+    @functools.cached_property
+    def _by_name(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for key, value in self.raw_headers:
+            index.setdefault(key.lower(), []).append(value)
+        return index
+
     def header(self, name: str) -> str | None:
-        lname = name.lower()
-        return next((value for key, value in self.headers if key.lower() == lname), None)
+        """The first header of that name, decoded; None when there is none."""
+        values = self._by_name.get(name.lower())
+        return decode_header_value(values[0]) if values else None
 
     def headers_named(self, name: str) -> list[str]:
-        lname = name.lower()
-        return [value for key, value in self.headers if key.lower() == lname]
+        """Every header of that name in order, decoded."""
+        return [decode_header_value(value) for value in self._by_name.get(name.lower(), ())]
 
     @functools.cached_property
     def folded_subject(self) -> str:
@@ -228,7 +237,7 @@ def _payload(part: EmailMessage) -> bytes:
 def parse_message(raw: bytes, source: str) -> Message:
     """Parse RFC 822 bytes. Malformed structure is recorded in `defects`, never raised."""
     parsed = email.message_from_bytes(raw, policy=email.policy.compat32)
-    headers = [(str(k), decode_header_value(v)) for k, v in parsed.items()]
+    raw_headers = [(str(k), str(v)) for k, v in parsed.items()]
     texts: list[str] = []
     htmls: list[str] = []
     links: list[Link] = []
@@ -294,7 +303,7 @@ def parse_message(raw: bytes, source: str) -> Message:
     return Message(
         source=source,
         raw=raw,
-        headers=headers,
+        raw_headers=raw_headers,
         subject=decode_header_value(parsed.get("Subject", "") or ""),
         sender_from=_address(parsed.get("From")),
         reply_to=_addresses([str(v) for v in parsed.get_all("Reply-To", [])]),
