@@ -100,24 +100,13 @@ class Message:
         """Every header of that name in order, decoded."""
         return [decode_header_value(value) for value in self._by_name.get(name.lower(), ())]
 
-    @functools.cached_property
-    def folded_subject(self) -> str:
-        """The subject case-folded for phrase pre-checks (`heistguard.mail.textscan`)."""
-        return fold(self.subject)
-
-    @functools.cached_property
-    def folded_text(self) -> str:
-        """The body text case-folded for phrase pre-checks, the same length as `text`."""
-        return fold(self.text)
-
     def head(self, limit: int) -> tuple[str, str]:
-        """(subject, newline and the first `limit` characters of text; the same case-folded), built once per limit
-        for all the rules that read the start of a message."""
+        """(subject, newline and the first `limit` characters of text; the same case-folded for the phrase
+        pre-checks of `heistguard.mail.textscan`), built once per limit for all the rules that read the start
+        of a message."""
         if limit not in self._heads:
-            self._heads[limit] = (
-                f"{self.subject}\n{self.text[:limit]}",
-                f"{self.folded_subject}\n{self.folded_text[:limit]}",
-            )
+            head = f"{self.subject}\n{self.text[:limit]}"
+            self._heads[limit] = (head, fold(head))
         return self._heads[limit]
 
     @property

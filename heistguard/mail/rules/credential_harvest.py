@@ -21,6 +21,7 @@ RULE = Rule(
     attack=("T1566.002", "T1598.003"),
 )
 
+ASK_SCAN = 20_000  # characters of body text read for the ask
 _ASKS = re.compile(
     r"(?:^|[/._?=&-])(?:log-?in|sign-?in|signon|sso|auth|verify|verification|validate|secure|account|update|"
     r"unlock|recover|restore|reset|kyc|wallet|connect|seed|claim|airdrop|webmail|password|mfa|2fa)(?:$|[/._?=&-])",
@@ -34,10 +35,8 @@ _ASKS_TEXT = re.compile(
 
 
 def check(message: Message, context: MailContext) -> list[Finding]:
-    asks_text = bool(
-        search(_ASKS_TEXT, message.text, message.folded_text)
-        or search(_ASKS_TEXT, message.subject, message.folded_subject)
-    )
+    # The ask comes early, in the subject or the first screens of text (as every pretext rule reads it).
+    asks_text = search(_ASKS_TEXT, *message.head(ASK_SCAN)) is not None
     for form in message.forms:
         password = form.startswith("password:")
         action = form.removeprefix("password:")
