@@ -7,6 +7,7 @@ the firm's own MTA) is believed, or the first one whose authserv-id the profile 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ def _authserv_id(value: str) -> str:
     return "" if "=" in first else first.split()[0].lower() if first else ""
 
 
+@functools.lru_cache(maxsize=512)  # several rules read the same message's results; the tuple is immutable
 def parse_results(value: str) -> tuple[MethodResult, ...]:
     clean = " ".join(_COMMENT.sub("", value).split())
     # Each method's statement runs to the next ';' that starts a new method.
