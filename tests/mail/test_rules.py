@@ -345,3 +345,16 @@ def test_callback_without_links_fires_even_from_a_domain_that_signs_its_mail() -
     ctx = context()
     assert [f.severity for f in lure_callback.check(parsed(signed), ctx)] == [Severity.MEDIUM]
     assert lure_callback.check(parsed(linked), ctx) == []
+
+
+def test_direction_marks_inside_words_are_hidden_text_but_not_at_the_edge_of_right_to_left_text() -> None:
+    from heistguard.mail.rules import hidden_text
+
+    # the shape of real Coinbase-brand phishing of early 2023: a pop-directional-isolate between letters
+    split = mail(subject="Verify", text="V\u2069e\u2069r\u2069if\u2069y yo\u2069ur in\u2069f\u2069o by Friday.\n")
+    (finding,) = hidden_text.check(parsed(split), context())
+    assert finding.title.startswith("7 words")
+    # a right-to-left mark at the edge of Hebrew, beside Latin words, is how mixed-direction text is written
+    hebrew = "\u05e4\u05d2\u05d9\u05e9\u05d4\u200f Zoom \u200f\u05de\u05d7\u05e8 at 10:00 "
+    hebrew += "\u200eOK\u200e \u200eok\u200e."
+    assert hidden_text.check(parsed(mail(subject="Meeting", text=hebrew + "\n")), context()) == []
