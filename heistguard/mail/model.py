@@ -50,6 +50,12 @@ class PhishingModel:
         self.intercept = float(artifact["intercept"])
         self.high = float(artifact["threshold_high"])
         self.medium = float(artifact["threshold_medium"])
+        # "Very likely": a score so high that no legitimate training message reached it out of fold. A model
+        # without one (version 2 and older) never calls mail phishing on its words alone.
+        very = artifact.get("threshold_very")
+        self.very = float(very) if very is not None else math.inf
+        if self.very < self.high:
+            raise ValueError("the model's very-likely threshold is below its likely threshold")
         # Derived at load time, not stored: the word -> column index the training vectorizer used.
         self.columns = {word: j for j, word in enumerate(self.vocabulary)}
         # Word pairs ("verify account") say what a message asks better than single words; a model trained on
@@ -78,22 +84,28 @@ class PhishingModel:
         return Opinion(probability, reasons)
 
     def finding(self, opinion: Opinion, findings: Sequence[Finding] = (), vouched: bool = False) -> Finding | None:
-        """The model's finding: it never calls a message phishing on words alone. With a rule's sign of
-        deceit beside it (one medium or two low findings) a likely score makes it high, as does a very
-        likely score beside one low finding; alone, a very likely score makes it low: worth a look,
-        never a block. Alone on a `vouched` notice (the sender's domain authenticated, every link on it)
-        it says nothing: its words cannot tell a real invoice from a fake one, and nothing else is off."""
+        """The model's finding. With a rule's sign of deceit beside it (one medium or two low findings) a likely
+        score makes it high, as does a likely score beside one low finding. Alone, a very likely score (one that
+        about one legitimate training message in a thousand reached out of fold) makes it high, and a likely one
+        low: worth a look, never a block. Alone on a `vouched` notice (the sender's domain authenticated, every
+        link on it) it says nothing: its words cannot tell a real invoice from a fake one, and nothing else is
+        off."""
         signs = [f for f in findings if f.severity.rank >= Severity.LOW.rank and f.rule_id != MODEL_RULE.id]
+        alone = ""
         corroborated = any(f.severity.rank >= Severity.MEDIUM.rank for f in signs) or len(signs) >= 2
         if (corroborated and opinion.probability >= self.medium) or (signs and opinion.probability >= self.high):
             severity = Severity.HIGH
-        elif opinion.probability >= self.high and not vouched:
+        elif vouched:
+            return None
+        elif opinion.probability >= self.very:
+            severity, alone = Severity.HIGH, " (very likely on its own)"
+        elif opinion.probability >= self.high:
             severity = Severity.LOW
         else:
             return None
         because = f"; leans on {', '.join(opinion.reasons)}" if opinion.reasons else ""
         return MODEL_RULE.finding(
-            f"model {self.version}: phishing probability {opinion.probability:.2f}{because}", severity=severity
+            f"model {self.version}: phishing probability {opinion.probability:.2f}{alone}{because}", severity=severity
         )
 
 
