@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ from heistguard.findings import Finding, Severity
 from heistguard.mail.authentication import vouched_notice
 from heistguard.mail.context import MailContext
 from heistguard.mail.features import TOKEN_PATTERN, model_text, rule_features
-from heistguard.mail.message import parse_message
+from heistguard.mail.message import Message, parse_message
 from heistguard.mail.model import Opinion, PhishingModel
 from heistguard.mail.rules import RULES
 from heistguard.mail.triage import rule_findings
@@ -96,12 +97,8 @@ STOP_WORDS = sorted(ENGLISH_STOP_WORDS | {word for words in FUNCTION_WORDS.value
 # How text becomes terms, the same in training, era filtering and the shipped reader (heistguard.mail.model):
 # binary presence, TOKEN_PATTERN, function words dropped ("your", "please" say how formal a message is, not what
 # it asks; "para", "und" which language), then words and pairs of adjacent remaining words.
-_TERMS: dict[str, Any] = {
-    "binary": True,
-    "token_pattern": TOKEN_PATTERN,
-    "stop_words": STOP_WORDS,
-    "ngram_range": NGRAMS,
-}
+def terms(stop_words: list[str] = STOP_WORDS) -> dict[str, Any]:
+    return {"binary": True, "token_pattern": TOKEN_PATTERN, "stop_words": stop_words, "ngram_range": NGRAMS}
 
 
 @dataclass
@@ -113,10 +110,12 @@ class Extracted:
     texts: list[str] = field(default_factory=list)
     findings: list[list[Finding]] = field(default_factory=list)
     vouched: list[bool] = field(default_factory=list)
+    extras: list[Any] = field(default_factory=list)  # what `also` computed of each message (experiments)
 
 
-def extract(samples: list[Sample], label: str = "") -> Extracted:
-    """Rule features, model text, findings and vouching of each sample (rules run without intel and without DNS)."""
+def extract(samples: list[Sample], label: str = "", also: Callable[[Message], Any] | None = None) -> Extracted:
+    """Rule features, model text, findings and vouching of each sample (rules run without intel and without DNS),
+    and whatever `also` computes of each parsed message."""
     context = MailContext(MailConfig())
     out = Extracted()
     start = time.monotonic()
@@ -127,6 +126,8 @@ def extract(samples: list[Sample], label: str = "") -> Extracted:
         out.texts.append(model_text(message))
         out.findings.append(findings)
         out.vouched.append(vouched_notice(message))
+        if also is not None:
+            out.extras.append(also(message))
         if label and index and index % 2000 == 0:
             print(
                 f"  {label}: {index}/{len(samples)} ({index / (time.monotonic() - start):.0f} msg/s)", file=sys.stderr
@@ -134,13 +135,15 @@ def extract(samples: list[Sample], label: str = "") -> Extracted:
     return out
 
 
-def era_words(texts: list[str], samples: list[Sample], vocabulary: list[str]) -> set[str]:
+def era_words(
+    texts: list[str], samples: list[Sample], vocabulary: list[str], stop_words: list[str] = STOP_WORDS
+) -> set[str]:
     """Words whose frequency in 2002 ham and modern ham differs by ERA_RATIO or more."""
     old = [t for t, s in zip(texts, samples, strict=True) if s.label == 0 and s.group.startswith("ham-2002")]
     new = [t for t, s in zip(texts, samples, strict=True) if s.label == 0 and s.group.startswith("modern/")]
     if not old or not new:
         return set()
-    counter = CountVectorizer(**_TERMS, vocabulary=vocabulary)
+    counter = CountVectorizer(**terms(stop_words), vocabulary=vocabulary)
     df_old = np.asarray(counter.transform(old).mean(axis=0)).ravel()
     df_new = np.asarray(counter.transform(new).mean(axis=0)).ravel()
     dated = set()
@@ -150,30 +153,60 @@ def era_words(texts: list[str], samples: list[Sample], vocabulary: list[str]) ->
     return dated
 
 
-def fit(train: list[Sample], features: Extracted) -> dict[str, Any]:
-    rows, texts = features.rows, features.texts
-    labels = np.array([s.label for s in train])
-    words = CountVectorizer(**_TERMS, min_df=MIN_DF, max_features=MAX_WORDS * 4)
+def vocabulary_of(
+    train: list[Sample], texts: list[str], stop_words: list[str] = STOP_WORDS
+) -> tuple[list[str], set[str]]:
+    """The words and pairs the model reads (at least MIN_DF training messages use them), and those dropped as era
+    markers; list-machinery and trap words are dropped too."""
+    words = CountVectorizer(**terms(stop_words), min_df=MIN_DF, max_features=MAX_WORDS * 4)
     words.fit(texts)
     vocabulary = sorted(words.vocabulary_)
-    dated = era_words(texts, train, vocabulary)
+    dated = era_words(texts, train, vocabulary, stop_words)
     # a pair is dropped with any dated, list or trap word in it, as well as when the pair itself is dated
     banned = dated | LIST_WORDS | TRAP_WORDS
     vocabulary = [
         w for w in vocabulary if w not in banned and not set(w.split()) & banned and not set(w.split()) <= PLACEHOLDERS
     ]
-    words = CountVectorizer(**_TERMS, vocabulary=vocabulary)
-    matrix = hstack([csr_matrix(np.array(rows)), words.transform(texts)]).tocsr()
-    model = LogisticRegression(C=0.5, class_weight="balanced", max_iter=3000)
-    groups = [s.group if s.group.startswith("modern/") else f"{s.group}/{i % 5}" for i, s in enumerate(train)]
-    oof = cross_val_predict(model, matrix, labels, cv=GroupKFold(n_splits=5), groups=groups, method="predict_proba")[
-        :, 1
-    ]
+    return vocabulary, dated
+
+
+def design(
+    rows: list[list[float]], texts: list[str], vocabulary: list[str], stop_words: list[str] = STOP_WORDS
+) -> csr_matrix:
+    """The model's input: one column per rule, then one per vocabulary term."""
+    words = CountVectorizer(**terms(stop_words), vocabulary=vocabulary)
+    return hstack([csr_matrix(np.array(rows)), words.transform(texts)]).tocsr()
+
+
+def fold_groups(train: list[Sample]) -> list[str]:
+    """Cross-validation groups: modern ham by source repository (no thread on both sides), the rest interleaved."""
+    return [s.group if s.group.startswith("modern/") else f"{s.group}/{i % 5}" for i, s in enumerate(train)]
+
+
+def out_of_fold_scores(estimator: Any, matrix: Any, labels: np.ndarray, groups: list[str]) -> np.ndarray:
+    cv = GroupKFold(n_splits=5)
+    return np.asarray(cross_val_predict(estimator, matrix, labels, cv=cv, groups=groups, method="predict_proba")[:, 1])
+
+
+def thresholds(oof: np.ndarray, labels: np.ndarray) -> dict[str, float]:
+    """Verdict thresholds from the out-of-fold scores of the legitimate training mail."""
     ham_scores = np.sort(oof[labels == 0])
     high = max(float(ham_scores[int(len(ham_scores) * (1 - HIGH_FPR))]), 0.5)
     medium = max(min(float(ham_scores[int(len(ham_scores) * (1 - MEDIUM_FPR))]), high), 0.3)
     very = max(float(ham_scores[int(len(ham_scores) * (1 - VERY_FPR))]), high, VERY_FLOOR)
-    model.fit(matrix, labels)
+    return {"threshold_high": round(high, 6), "threshold_medium": round(medium, 6), "threshold_very": round(very, 6)}
+
+
+def new_model() -> LogisticRegression:
+    return LogisticRegression(C=0.5, class_weight="balanced", max_iter=3000)
+
+
+def fit(train: list[Sample], features: Extracted) -> dict[str, Any]:
+    labels = np.array([s.label for s in train])
+    vocabulary, dated = vocabulary_of(train, features.texts)
+    matrix = design(features.rows, features.texts, vocabulary)
+    oof = out_of_fold_scores(new_model(), matrix, labels, fold_groups(train))
+    model = new_model().fit(matrix, labels)
     coef = model.coef_.ravel()
     n_rules = len(RULE_IDS)
     artifact = {
@@ -185,12 +218,22 @@ def fit(train: list[Sample], features: Extracted) -> dict[str, Any]:
         "rule_coef": [round(float(c), 6) for c in coef[:n_rules]],
         "word_coef": [round(float(c), 6) for c in coef[n_rules:]],
         "intercept": round(float(model.intercept_[0]), 6),
-        "threshold_high": round(high, 6),
-        "threshold_medium": round(medium, 6),
-        "threshold_very": round(very, 6),
+        **thresholds(oof, labels),
     }
     artifact["out_of_fold"] = out_of_fold(artifact, oof, labels, features, train)
     return artifact
+
+
+def verdicts_phishing(artifact: dict[str, Any], oof: np.ndarray, features: Extracted) -> np.ndarray:
+    """Which messages the shipped verdict calls phishing, given each one's findings and out-of-fold score: the
+    rules' worst finding and PhishingModel.finding, exactly as triage combines them."""
+    reader = PhishingModel(artifact)
+    flagged = []
+    for p, findings, vouched in zip(oof, features.findings, features.vouched, strict=True):
+        extra = reader.finding(Opinion(float(p), ()), findings, vouched)
+        worst = max((f.severity.rank for f in [*findings, *([extra] if extra else [])]), default=-1)
+        flagged.append(worst >= Severity.HIGH.rank)
+    return np.array(flagged)
 
 
 def out_of_fold(
@@ -211,13 +254,7 @@ def out_of_fold(
         "probability_recall_at_fpr_0.005": round(float(np.mean(oof[labels == 1] > at)), 4),
     }
     for name, very in (("verdict", artifact["threshold_very"]), ("verdict_without_very_likely", None)):
-        reader = PhishingModel({**artifact, "threshold_very": very})
-        flagged = []
-        for p, findings, vouched in zip(oof, features.findings, features.vouched, strict=True):
-            extra = reader.finding(Opinion(float(p), ()), findings, vouched)
-            worst = max((f.severity.rank for f in [*findings, *([extra] if extra else [])]), default=-1)
-            flagged.append(worst >= Severity.HIGH.rank)
-        phishing = np.array(flagged)
+        phishing = verdicts_phishing({**artifact, "threshold_very": very}, oof, features)
         figures[name] = {
             "recall": round(float(np.mean(phishing[labels == 1])), 4),
             "fpr": round(float(np.mean(phishing[labels == 0])), 4),

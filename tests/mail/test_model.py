@@ -32,6 +32,8 @@ def test_artifact_is_versioned_and_names_its_data() -> None:
     oof = meta["out_of_fold"]  # what training measured on its own split, out of fold
     assert 0.0 < oof["verdict"]["recall"] <= 1.0 and 0.0 <= oof["verdict"]["fpr"] < 0.01
     assert "phishing" not in model.vocabulary and "pot" not in model.vocabulary  # the victim token is gone
+    # function words only say which language (the training ham is English): dropped in every language
+    assert {"para", "und", "vous", "het"} <= model.stop_words and "para" not in model.vocabulary
 
 
 def test_the_model_leans_on_the_ask_not_the_era() -> None:
