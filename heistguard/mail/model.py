@@ -28,7 +28,9 @@ MODEL_RULE = Rule(
     title="learned model judges the message as phishing",
     rationale="A logistic regression trained on real phishing and modern legitimate mail weighs the rules' "
     "findings together with what the message asks for (its words), catching lures no single rule "
-    "names. Its reasons are the features that pushed the score most.",
+    "names. Its reasons are the features that pushed the score most. It makes a message phishing beside another "
+    "rule's sign of deceit, or alone when very likely, but never alone on a notice the sender's domain "
+    "authenticates and links only to itself.",
     attack=("T1566",),
 )
 ARTIFACT = "phishing-model.json"
