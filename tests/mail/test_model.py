@@ -126,3 +126,31 @@ def test_the_demo_receipt_from_an_authenticated_sender_is_clean() -> None:
     item = MailItem(name=str(path), raw=path.read_bytes())
     verdict = triage(item, MailContext(MailConfig()), load_model())
     assert verdict.verdict == "clean", verdict.findings
+
+
+def test_the_shipped_model_reads_words_as_scikit_learn_did_when_training() -> None:
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from heistguard.mail.features import TOKEN_PATTERN
+    from heistguard.mail.model import word_columns
+
+    model = load_model()
+    assert model is not None
+    documents = [
+        "Please verify your account now: your account will be suspended. Click here to verify your account.",
+        "Sua conta será bloqueada. Clique para atualizar seus dados e confirmar a senha da sua conta.",
+        "Bitte bestätigen Sie Ihr Konto, sonst wird Ihr Konto gesperrt. Klicken Sie hier.",
+        "Votre colis est en attente: payez les frais de livraison pour le recevoir.",
+        "Uw pakket wacht op betaling van de verzendkosten. Klik hier om te betalen.",
+    ]
+    expected = CountVectorizer(
+        binary=True,
+        token_pattern=TOKEN_PATTERN,
+        stop_words=sorted(model.stop_words),
+        ngram_range=tuple(model.meta["ngram_range"]),
+        vocabulary=model.vocabulary,
+    )
+    for document in documents:
+        found = word_columns(document, model.columns, model.stop_words, model.pairs)
+        assert found == list(expected.transform([document]).indices)
+        assert found  # each document shares terms with the vocabulary, so the comparison says something
