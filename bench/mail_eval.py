@@ -100,13 +100,14 @@ def main(argv: list[str] | None = None) -> int:
         "--spamassassin-cache", type=Path, help="JSON file of SpamAssassin scores by sha256, read and extended"
     )
     args = parser.parse_args(argv)
+    if args.manifest is not None and not args.manifest.is_file():  # without it modern ham cannot be split by source
+        parser.error(f"--manifest {args.manifest}: no such file")
 
     samples = list(iter_all(args.phish_dir, args.ham_dir, args.modern_ham, args.manifest, args.built))
     train, test = split(samples)
     print(f"heistguard {__version__}; train {len(train)} ({sum(s.label for s in train)} phishing), "
           f"test {len(test)} ({sum(s.label for s in test)} phishing)")  # fmt: skip
-    rows, texts = extract(train, "train features")
-    artifact = {"version": "eval", **fit(train, rows, texts)}
+    artifact = {"version": "eval", **fit(train, extract(train, "train features"))}
     model = PhishingModel(artifact)
 
     context = MailContext(MailConfig())

@@ -28,7 +28,9 @@ MODEL_RULE = Rule(
     title="learned model judges the message as phishing",
     rationale="A logistic regression trained on real phishing and modern legitimate mail weighs the rules' "
     "findings together with what the message asks for (its words), catching lures no single rule "
-    "names. Its reasons are the features that pushed the score most.",
+    "names. Its reasons are the features that pushed the score most. It makes a message phishing beside another "
+    "rule's sign of deceit, or alone when very likely, but never alone on a notice the sender's domain "
+    "authenticates and links only to itself.",
     attack=("T1566",),
 )
 ARTIFACT = "phishing-model.json"
@@ -50,6 +52,12 @@ class PhishingModel:
         self.intercept = float(artifact["intercept"])
         self.high = float(artifact["threshold_high"])
         self.medium = float(artifact["threshold_medium"])
+        # "Very likely": a score so high that no legitimate training message reached it out of fold. A model
+        # without one (version 2 and older) never calls mail phishing on its words alone.
+        very = artifact.get("threshold_very")
+        self.very = float(very) if very is not None else math.inf
+        if self.very < self.high:
+            raise ValueError("the model's very-likely threshold is below its likely threshold")
         # Derived at load time, not stored: the word -> column index the training vectorizer used.
         self.columns = {word: j for j, word in enumerate(self.vocabulary)}
         # Word pairs ("verify account") say what a message asks better than single words; a model trained on
@@ -78,22 +86,28 @@ class PhishingModel:
         return Opinion(probability, reasons)
 
     def finding(self, opinion: Opinion, findings: Sequence[Finding] = (), vouched: bool = False) -> Finding | None:
-        """The model's finding: it never calls a message phishing on words alone. With a rule's sign of
-        deceit beside it (one medium or two low findings) a likely score makes it high, as does a very
-        likely score beside one low finding; alone, a very likely score makes it low: worth a look,
-        never a block. Alone on a `vouched` notice (the sender's domain authenticated, every link on it)
-        it says nothing: its words cannot tell a real invoice from a fake one, and nothing else is off."""
+        """The model's finding. With a rule's sign of deceit beside it (one medium or two low findings) a likely
+        score makes it high, as does a likely score beside one low finding. Alone, a very likely score (one that
+        about one legitimate training message in a thousand reached out of fold) makes it high, and a likely one
+        low: worth a look, never a block. Alone on a `vouched` notice (the sender's domain authenticated, every
+        link on it) it says nothing: its words cannot tell a real invoice from a fake one, and nothing else is
+        off."""
         signs = [f for f in findings if f.severity.rank >= Severity.LOW.rank and f.rule_id != MODEL_RULE.id]
+        alone = ""
         corroborated = any(f.severity.rank >= Severity.MEDIUM.rank for f in signs) or len(signs) >= 2
         if (corroborated and opinion.probability >= self.medium) or (signs and opinion.probability >= self.high):
             severity = Severity.HIGH
-        elif opinion.probability >= self.high and not vouched:
+        elif vouched:
+            return None
+        elif opinion.probability >= self.very:
+            severity, alone = Severity.HIGH, " (very likely on its own)"
+        elif opinion.probability >= self.high:
             severity = Severity.LOW
         else:
             return None
         because = f"; leans on {', '.join(opinion.reasons)}" if opinion.reasons else ""
         return MODEL_RULE.finding(
-            f"model {self.version}: phishing probability {opinion.probability:.2f}{because}", severity=severity
+            f"model {self.version}: phishing probability {opinion.probability:.2f}{alone}{because}", severity=severity
         )
 
 
