@@ -14,6 +14,8 @@ import re
 import zipfile
 from dataclasses import dataclass
 
+from heistguard.artifacts.rar import read_rar
+
 
 class Kind(enum.StrEnum):
     PE = "pe"
@@ -239,7 +241,8 @@ def identify(data: bytes, size: int | None = None, tail: bytes | None = None, *,
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return _zip_flavour(data)
     if head.startswith(b"Rar!\x1a\x07"):
-        return FileType(Kind.RAR, "RAR archive")
+        headers = read_rar(data)  # its headers: a password on the file list or on members is told there
+        return FileType(Kind.RAR, "RAR archive", headers.encryption if headers is not None else "")
     if head.startswith(b"7z\xbc\xaf\x27\x1c"):
         return FileType(Kind.SEVENZIP, "7-Zip archive", _sevenzip_encryption(data, size, end))
     if head.startswith(b"\x1f\x8b"):

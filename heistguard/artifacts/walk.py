@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from heistguard.artifacts.filetype import FileType, Kind, identify, name_suggests
+from heistguard.artifacts.rar import read_rar
 
 MiB = 1024 * 1024
 
@@ -279,6 +280,8 @@ def _expand(
     if filetype.kind is Kind.SEVENZIP and filetype.detail.startswith("encrypted"):
         # 7z is typed, not opened; its end header still tells that a password locks it.
         yield Problem(ENCRYPTED, where, f"password-protected 7-Zip archive ({filetype.detail}); not scanned")
+    if filetype.kind is Kind.RAR and filetype.detail:
+        yield from _rar_encrypted(where, data, limits)
     if filetype.kind not in UNPACKED_KINDS:
         return
     if len(data) < size:  # only the head was read (`member_head` mode): too large to open
@@ -354,10 +357,10 @@ def _charge(where: str, name: str, nbytes: int, compressed: int, budget: _Budget
         raise _Stop(Problem(BOMB, where, f"unpacks to more than {limits.max_total_bytes:,} bytes; stopped at {name!r}"))
 
 
-# In `member_head` mode a member is read whole only when its head shows an archive to open (or a 7z,
-# whose encryption is told by its end header); data that only its end identifies (DMG and VHD
+# In `member_head` mode a member is read whole only when its head shows an archive to open (or a 7z or
+# RAR, whose encryption is told by its end header or its member headers); data that only its end identifies (DMG and VHD
 # trailers) gets its last 512 bytes too.
-_READ_WHOLE = UNPACKED_KINDS | {Kind.SEVENZIP}
+_READ_WHOLE = UNPACKED_KINDS | {Kind.SEVENZIP, Kind.RAR}
 _NEEDS_TAIL = frozenset({Kind.UNKNOWN})
 _ZIP_ERRORS = (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError, zlib.error)
 _AES_EXTRA = 0x9901  # WinZip AES: the real method and key strength live in this extra field
@@ -385,12 +388,32 @@ def _encryption(info: zipfile.ZipInfo) -> str:
     return ""
 
 
-def _encrypted_problem(path: str, name: str, info: zipfile.ZipInfo, method: str) -> Problem:
+def _encrypted_problem(path: str, name: str, size: int, what: str) -> Problem:
     suggests = name_suggests(name)
-    detail = f"{method}-encrypted member, {info.file_size:,} bytes unpacked; its content cannot be scanned"
+    detail = f"{what}, {size:,} bytes unpacked; its content cannot be scanned"
     if suggests:
         detail += f"; the name says {suggests}"
-    return Problem(ENCRYPTED, path, detail, size=info.file_size)
+    return Problem(ENCRYPTED, path, detail, size=size)
+
+
+def _rar_encrypted(where: str, data: bytes, limits: Limits) -> Iterator[Problem]:
+    """RAR is typed, not opened; its headers name the encrypted members, or say the names are hidden too."""
+    headers = read_rar(data, limits.max_members)
+    if headers is None:
+        return
+    if headers.headers_encrypted:
+        yield Problem(
+            ENCRYPTED,
+            where,
+            f"RAR {headers.version} archive with encrypted headers: names and content hidden by a password",
+        )
+        return
+    for entry in headers.entries:
+        if entry.encrypted and not entry.directory:
+            name, _ = _safe_name(where, entry.name)  # only shown: nothing is extracted, so no path can escape
+            yield _encrypted_problem(
+                f"{where}!{name}", name, entry.size, f"password-protected RAR {headers.version} member"
+            )
 
 
 def _zip_members(
@@ -433,7 +456,7 @@ def _zip_members(
                 continue
             method = _encryption(info)
             if method:
-                yield _encrypted_problem(f"{where}!{name}", name, info, method)
+                yield _encrypted_problem(f"{where}!{name}", name, info.file_size, f"{method}-encrypted member")
                 continue
             if limits.member_head is not None:
                 yield from _zip_member_head(archive, info, where, name, limits, budget)

@@ -1,4 +1,4 @@
-"""Archive attachments through the artifact scanner's safe walk: encrypted ZIP and 7z archives made by real
+"""Archive attachments through the artifact scanner's safe walk: encrypted ZIP, 7z and RAR archives made by real
 archivers (tests/fixtures/artifacts/encrypted), nested archives, and a zip bomb that must end in a verdict."""
 
 from __future__ import annotations
@@ -95,6 +95,21 @@ def test_7z_inside_a_zip_with_a_password_fires() -> None:
     (finding,) = encrypted_archive.check(message, context())
     assert "task.7z" in finding.evidence[0].text
     assert encrypted_archive.check(parsed(mail(text=WITHOUT, attachments=(("task.zip", outer),))), context()) == []
+
+
+def test_encrypted_rar_is_named_like_an_encrypted_zip() -> None:
+    message = parsed(mail(text=WITHOUT, attachments=(("task.rar", _fixture("rar5-psw.rar")),)))
+    assert {m.name for m in members(message.attachments[0]) if m.encrypted} == {"stest1.txt", "stest2.txt"}
+    (finding,) = encrypted_archive.check(message, context())
+    assert finding.severity is Severity.MEDIUM and "stest1.txt (2,048 bytes)" in finding.evidence[0].text
+    hidden = parsed(mail(text=WITHOUT, attachments=(("task.rar", _fixture("rar3-comment-hpsw.rar")),)))
+    (finding,) = encrypted_archive.check(hidden, context())
+    assert "is encrypted" in finding.title and "names hidden" in finding.evidence[0].text
+    for plain in ("rar5-solid.rar", "rar3-comment-plain.rar"):
+        assert (
+            encrypted_archive.check(parsed(mail(text=WITHOUT, attachments=(("t.rar", _fixture(plain)),))), context())
+            == []
+        )
 
 
 def test_executable_in_a_nested_zip_is_found() -> None:
