@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from heistguard.artifacts.filetype import FileType, Kind, identify, name_suggests
+from heistguard.artifacts.filetype import FileType, Kind, identify, name_suggests, zip_flavour
 from heistguard.artifacts.rar import read_rar
 
 MiB = 1024 * 1024
@@ -235,15 +235,20 @@ def _read_file(path: str, inner: str, where: str, mode: int, size: int, limits: 
         with open(path, "rb") as handle:
             data = handle.read(limits.max_file_bytes)
             tail = b""
+            filetype = None
             if size > limits.max_file_bytes:
                 handle.seek(max(size - 512, 0))
                 tail = handle.read(512)
+                filetype = identify(data[:_HEAD], size, tail, text_head=limits.text_head)
+                if filetype.kind in (Kind.ZIP, Kind.OOXML, Kind.ODF, Kind.JAR):
+                    # Typed like a smaller file: zipfile reads only the central directory at the file's end.
+                    handle.seek(0)
+                    filetype = zip_flavour(handle)
     except OSError as exc:
         yield Problem(UNREADABLE, where, exc.strerror or str(exc))
         return
-    if size > limits.max_file_bytes:
+    if filetype is not None:
         yield Problem(TOO_LARGE, where, f"{size:,} bytes, over the {limits.max_file_bytes:,}-byte limit; head scanned")
-        filetype = identify(data[:_HEAD], size, tail, text_head=limits.text_head)
         yield Member(where, inner, data, filetype, size)
         return
     yield from _expand(where, inner, data, size, 0, limits, _Budget(limits))
@@ -272,10 +277,9 @@ def _expand(
     """Yield the file itself, then, if it is an archive, its members (recursively, within limits).
     `data` may be only the head of the file (`size` is then larger) when `filetype` is known."""
     if filetype is None:
-        filetype = identify(data[:_HEAD], size, data[-512:], text_head=limits.text_head)
-    if filetype.kind is Kind.SEVENZIP and not filetype.detail and len(data) == size:
-        # A 7z's packed file list sits near its end, past the head: identify it from all its bytes.
-        filetype = identify(data, size, text_head=limits.text_head)
+        # From all its bytes, not a head: a ZIP's flavour (a .docx, a .jar), a 7z's encryption and a RAR's
+        # member headers lie past the first 64 KiB, and the type must not depend on the file's size.
+        filetype = identify(data, size, data[-512:], text_head=limits.text_head)
     yield Member(where, inner, data, filetype, size, depth)
     if filetype.kind is Kind.SEVENZIP and filetype.detail.startswith("encrypted"):
         # 7z is typed, not opened; its end header still tells that a password locks it.

@@ -11,6 +11,7 @@ import tarfile
 import zipfile
 from pathlib import Path
 
+from heistguard.artifacts.filetype import Kind
 from heistguard.artifacts.scanner import Scanner
 from heistguard.artifacts.walk import Limits, Member, Problem, walk, walk_bytes
 from heistguard.config import ArtifactsConfig
@@ -240,3 +241,69 @@ def test_tar_bz2_tar_xz_jar_and_vsix_are_opened(scanner: Scanner) -> None:
         ("tool.jar", _zip({"META-INF/MANIFEST.MF": b"Manifest-Version: 1.0\n", "web/loader.js": LOADER})),
     ):
         assert "artifacts.js-decoded-exec" in _ids(scanner, name, data), name
+
+
+MACROS = Path(__file__).parent.parent / "fixtures" / "artifacts" / "macros"
+
+
+def _padded_first(document: bytes, padding: int) -> bytes:
+    """The document's own members behind `padding` bytes of incompressible media, as Word writes a large
+    .docx whose pictures come before [Content_Types].xml: the head of the file is only the picture."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(document)) as original, zipfile.ZipFile(buffer, "w") as padded:
+        padded.writestr("word/media/image1.png", b"\x89PNG\r\n\x1a\n" + os.urandom(padding))
+        for info in original.infolist():
+            padded.writestr(info, original.read(info))
+    return buffer.getvalue()
+
+
+def test_a_large_document_or_jar_is_typed_as_a_small_one_is(tmp_path: Path, scanner: Scanner) -> None:
+    real = (MACROS / "oleform-PR314.docm").read_bytes()  # a real macro-enabled Word document
+    jar = _zip({"com/acme/Tool.class": b"\xca\xfe\xba\xbe\x00\x00\x00\x34" + bytes(64)})
+    for size in (0, 200_000):  # the same answer whether [Content_Types].xml is in the first 64 KiB or not
+        docm = _padded_first(real, size)
+        assert (len(docm) > 65536) == bool(size) and docm.index(b"[Content_Types].xml") > (65536 if size else 0)
+        path = tmp_path / f"report-{size}.docm"
+        path.write_bytes(docm)
+        items = list(walk(path))
+        (top,) = [i for i in items if isinstance(i, Member)]  # a document is not unpacked as a plain ZIP
+        assert top.filetype.kind is Kind.OOXML and top.filetype.detail == "macro-enabled", size
+        assert "artifacts.office-macro" in {f.rule_id for f in scanner.scan_path(path).findings}
+        # A JAR whose manifest comes after large resources is a Java archive, also inside another archive.
+        big_jar = _zip({"assets/blob.bin": os.urandom(size), "META-INF/MANIFEST.MF": b"Main-Class: a.Main\n"})
+        outer = _zip({"lib/tool.jar": big_jar, "lib/small.jar": jar}, zipfile.ZIP_STORED)
+        kinds = {i.inner: i.filetype.kind for i in walk_bytes("dist.zip", outer) if isinstance(i, Member)}
+        assert kinds["dist.zip!lib/tool.jar"] is Kind.JAR and kinds["dist.zip!lib/small.jar"] is Kind.JAR
+
+
+def test_a_document_over_the_size_limit_is_typed_from_its_central_directory(tmp_path: Path) -> None:
+    path = tmp_path / "big.docm"
+    path.write_bytes(_padded_first((MACROS / "oleform-PR314.docm").read_bytes(), 1_500_000))
+    items = list(walk(path, Limits(max_file_bytes=1024 * 1024)))
+    assert [i.kind for i in items if isinstance(i, Problem)] == ["file-too-large"]
+    (top,) = [i for i in items if isinstance(i, Member)]
+    assert top.filetype.kind is Kind.OOXML and top.filetype.detail == "macro-enabled" and len(top.data) == 1024 * 1024
+
+
+def test_a_rar_member_header_past_64_kib_is_read() -> None:
+    encrypted = (Path(__file__).parent.parent / "fixtures" / "artifacts" / "encrypted" / "rar5-psw.rar").read_bytes()
+    # A plain 100 KB member spliced in after rar5-psw.rar's main archive header: its encrypted members' headers
+    # now lie past the first 64 KiB. (RAR 5 file header: type 2, flags "data follows", data size, file flags,
+    # unpacked size, attributes, compression, host OS, name length, name; the CRC is not checked.)
+    main_size = encrypted[12]  # a one-byte vint after the main header's CRC
+    main_end = 13 + main_size
+    data, name = os.urandom(100_000), b"big.bin"
+    header = _vint(2) + _vint(2) + _vint(len(data)) + _vint(0) + _vint(len(data)) + _vint(0x20)
+    header += _vint(0) + _vint(0) + _vint(len(name)) + name
+    rar = encrypted[:main_end] + bytes(4) + _vint(len(header)) + header + data + encrypted[main_end:]
+    problems = [i for i in walk_bytes("big.rar", rar) if isinstance(i, Problem)]
+    assert {p.path for p in problems if p.kind == "encrypted-member"} == {"big.rar!stest1.txt", "big.rar!stest2.txt"}
+
+
+def _vint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, value = value & 0x7F, value >> 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
