@@ -39,7 +39,10 @@ class Limits:
     max_file_bytes: int = 64 * MiB  # one file's bytes that are read and scanned
     max_total_bytes: int = 1024 * MiB  # bytes unpacked from one archive, members and nested archives together
     max_ratio: int = 200  # uncompressed / compressed size of a member, checked above `ratio_floor`
-    ratio_floor: int = 1 * MiB
+    # A bomb must be extreme in ratio AND large (as ClamAV's and 7-Zip's limits pair a ratio with sizes):
+    # a few megabytes of zeros or of a repetitive log deflate past 1000:1 honestly, while a bomb has to
+    # expand to hundreds of megabytes or more to hurt anyone.
+    ratio_floor: int = 100 * MiB
     # When set, a ZIP member is decompressed only this far, enough to identify it by its bytes; it is
     # read whole only when it is itself an archive to open (or a 7z), and unidentified data also gets
     # its last 512 bytes (a disk image signs at its end). A member over the ratio limit is reported and
@@ -337,7 +340,7 @@ def _safe_name(where: str, name: str) -> tuple[str, Problem | None]:
 
 
 def _over_ratio(where: str, name: str, nbytes: int, compressed: int, limits: Limits) -> Problem | None:
-    """A bomb problem when a member over `ratio_floor` expands more than `max_ratio` times."""
+    """A bomb problem when a member expands to more than `ratio_floor` bytes and more than `max_ratio` times."""
     if nbytes > limits.ratio_floor and compressed > 0 and nbytes / compressed > limits.max_ratio:
         return Problem(
             BOMB,
@@ -465,6 +468,10 @@ def _zip_members(
             if limits.member_head is not None:
                 yield from _zip_member_head(archive, info, where, name, limits, budget)
                 continue
+            bomb = _over_ratio(where, name, info.file_size, info.compress_size, limits)
+            if bomb is not None:  # before the size check: a 4 GB member of zeros is a bomb, not just large
+                budget.exhausted = True
+                raise _Stop(bomb)
             if info.file_size > limits.max_file_bytes:
                 yield Problem(
                     TOO_LARGE, f"{where}!{name}", f"{info.file_size:,} bytes, over the size limit", info.file_size
@@ -533,6 +540,33 @@ def _decompress(data: bytes, kind: Kind, cap: int) -> bytes:
     return lzma.LZMADecompressor().decompress(data, cap + 1)
 
 
+_STEP = 1 * MiB
+
+
+def _expands_past(data: bytes, kind: Kind, cap: int) -> bool:
+    """Whether a gzip/bzip2/xz stream expands past `cap` bytes, counted a MiB at a time and never kept:
+    a bomb is told in bounded memory before anything is held."""
+    total = 0
+    if kind is Kind.GZIP:
+        gz = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        pending = data
+        while total <= cap and not gz.eof:
+            part = gz.decompress(pending, _STEP)  # may still give output held in zlib once the input is used up
+            pending = gz.unconsumed_tail
+            total += len(part)
+            if not part and not pending:
+                break  # cut short: no more to come
+        return total > cap
+    decoder = bz2.BZ2Decompressor() if kind is Kind.BZIP2 else lzma.LZMADecompressor()
+    chunk = data
+    while total <= cap:
+        total += len(decoder.decompress(chunk, _STEP))
+        chunk = b""
+        if decoder.eof or decoder.needs_input:
+            break
+    return total > cap
+
+
 def _compressed_members(
     where: str, inner: str, data: bytes, kind: Kind, limits: Limits, budget: _Budget
 ) -> Iterator[tuple[str, bytes, int, FileType | None] | Problem]:
@@ -541,11 +575,12 @@ def _compressed_members(
     else:
         cap = min(limits.max_total_bytes, max(limits.ratio_floor, len(data) * limits.max_ratio))
         try:
-            plain = _decompress(data, kind, cap)
+            bomb = _expands_past(data, kind, cap)
+            plain = b"" if bomb else _decompress(data, kind, cap)
         except (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError) as exc:
             yield Problem(UNREADABLE, where, f"truncated or corrupt {kind.value} stream: {exc}")
             return
-        if len(plain) > cap:
+        if bomb or len(plain) > cap:
             budget.exhausted = True
             yield Problem(
                 BOMB, where, f"{len(data):,} compressed bytes expand past {cap:,} (limit ratio {limits.max_ratio}:1)"

@@ -16,6 +16,7 @@ from heistguard.artifacts.rar import RAR5_SIGNATURE, read_rar
 from heistguard.artifacts.scanner import Scanner
 from heistguard.artifacts.walk import ENCRYPTED, Limits, Member, Problem, walk_bytes
 from heistguard.findings import Severity
+from tests.artifacts.bombs import MiB, zeros_zip
 from tests.conftest import FIXTURES
 
 ENCRYPTED_DIR = FIXTURES / "artifacts" / "encrypted"
@@ -225,10 +226,10 @@ def test_listing_mode_types_a_large_document_or_jar_inside_by_its_central_direct
 
 
 def test_listing_mode_names_a_bomb_and_lists_what_follows_it() -> None:
-    bomb = _zip({"zeros.bin": b"\0" * (30 * 1024 * 1024), "setup.exe": b"MZ" + b"\0" * 500})
+    bomb = zeros_zip("zeros.bin", 150 * MiB, after={"setup.exe": b"MZ" + b"\0" * 500})
     items = list(walk_bytes("bomb.zip", bomb, HEAD))
     problems = [(i.kind, i.path, i.size) for i in items if isinstance(i, Problem)]
-    assert problems == [("archive-bomb", "bomb.zip!zeros.bin", 30 * 1024 * 1024)]
+    assert problems == [("archive-bomb", "bomb.zip!zeros.bin", 150 * MiB)]
     assert [i.inner for i in items if isinstance(i, Member) and i.depth] == ["bomb.zip!setup.exe"]
     # A full walk stops at the bomb: reading past it is what a bomb is for.
     full = list(walk_bytes("bomb.zip", bomb))

@@ -8,6 +8,7 @@ import gzip
 import io
 import os
 import tarfile
+import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from heistguard.artifacts.filetype import Kind
 from heistguard.artifacts.scanner import Scanner
 from heistguard.artifacts.walk import Limits, Member, Problem, walk, walk_bytes
 from heistguard.config import ArtifactsConfig
+from tests.artifacts.bombs import MiB, gigabyte_gzip, gigabyte_zip, nested_like_42, zeros_zip
 
 LOADER = b"const s = Buffer.from('Y29uc29sZS5sb2coMSk=', 'base64').toString();\neval(s);\n"
 
@@ -51,19 +53,57 @@ def _ids(scanner: Scanner, name: str, data: bytes) -> set[str]:
 
 
 def test_zip_bomb_stops_at_the_ratio(scanner: Scanner) -> None:
-    bomb = _zip({"zeros.bin": b"\0" * (50 * 1024 * 1024)})
-    assert len(bomb) < 100_000
+    bomb = gigabyte_zip()
+    assert len(bomb) < 2_000_000
     items = list(walk_bytes("bomb.zip", bomb))
-    assert "ratio" in _problems(items)["archive-bomb"][0]
+    (detail,) = _problems(items)["archive-bomb"]
+    assert "expand to 1,000,000,000 (ratio" in detail  # told from the declared sizes, nothing decompressed
     assert not any(isinstance(i, Member) and i.inner.endswith("zeros.bin") for i in items)
     assert "artifacts.archive-bomb" in _ids(scanner, "bomb.zip", bomb)
 
 
 def test_gzip_bomb_and_nested_bombs_stop() -> None:
-    gz = gzip.compress(b"\0" * (40 * 1024 * 1024))
-    assert "archive-bomb" in _problems(list(walk_bytes("x.bin.gz", gz)))
-    nested = _zip({"inner.zip": _zip({"z": b"\0" * (20 * 1024 * 1024)})}, zipfile.ZIP_STORED)
+    assert "archive-bomb" in _problems(list(walk_bytes("x.bin.gz", gigabyte_gzip())))
+    nested = _zip({"inner.zip": zeros_zip("z", 150 * MiB)}, zipfile.ZIP_STORED)
     assert "archive-bomb" in _problems(list(walk_bytes("outer.zip", nested)))
+    # The 42.zip shape: ZIPs of 16 ZIPs of 16 ZIPs over 1 GB of zeros, 14 KB in all.
+    shaped = nested_like_42()
+    assert len(shaped) < 20_000
+    items = list(walk_bytes("42.zip", shaped))
+    assert [i.path for i in items if isinstance(i, Problem)] == ["42.zip!lib 10.zip!lib 00.zip!zeros.bin"]
+    assert _problems(items)["archive-bomb"][0].endswith("(ratio 1,028:1, limit 200:1)")
+
+
+def test_small_highly_compressible_members_are_not_bombs(scanner: Scanner) -> None:
+    zeros = bytes(2_000_000)  # 2 MB of zeros deflate about 1000:1, a repetitive log a few hundred to one
+    log = b"".join(b"2025-11-04T09:%02d:00Z INFO worker-1 heartbeat ok\n" % (i % 60) for i in range(40_000))
+    archive = _zip({"data/blank.img": zeros, "logs/app.log": log, "setup.js": LOADER})
+    with zipfile.ZipFile(io.BytesIO(archive)) as zf:
+        assert {i.filename: i.file_size // i.compress_size > 200 for i in zf.infolist()}["data/blank.img"]
+    for name, data in (
+        ("logs.zip", archive),
+        ("blank.img.gz", gzip.compress(zeros)),
+        (
+            "logs.tgz",
+            _tgz([tarfile.TarInfo("app.log"), tarfile.TarInfo("blank.img")], {"app.log": log, "blank.img": zeros}),
+        ),
+    ):
+        items = list(walk_bytes(name, data))
+        assert "archive-bomb" not in _problems(items), name
+        assert sum(isinstance(i, Member) and i.depth == 1 for i in items) >= 1, name
+        assert "artifacts.archive-bomb" not in _ids(scanner, name, data), name
+    assert "artifacts.js-decoded-exec" in _ids(scanner, "logs.zip", archive)  # scanned past the zeros
+
+
+def test_the_stream_bomb_check_holds_no_more_than_a_few_mib() -> None:
+    data = gigabyte_gzip()
+    tracemalloc.start()
+    try:
+        assert "archive-bomb" in _problems(list(walk_bytes("x.bin.gz", data)))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * MiB, peak
 
 
 def test_total_size_limit_over_many_members() -> None:
