@@ -67,10 +67,18 @@ def read_rar(data: bytes, max_entries: int = 100_000) -> RarHeaders | None:
     return None
 
 
+def _header_budget(max_entries: int) -> int:
+    """Headers read at most: a file's own plus a few service headers (comments, streams) per entry, so a
+    file of millions of empty headers costs no more than a real archive of `max_entries` members."""
+    return 4 * max_entries + 16
+
+
 def _read_rar4(data: bytes, max_entries: int) -> RarHeaders:
     entries: list[RarEntry] = []
     pos = len(RAR4_SIGNATURE)  # the marker block is the signature itself
-    while pos + 7 <= len(data) and len(entries) < max_entries:
+    for _ in range(_header_budget(max_entries)):
+        if pos + 7 > len(data) or len(entries) >= max_entries:
+            break
         _crc, kind, flags, head_size = struct.unpack_from("<HBHH", data, pos)
         if head_size < 7:
             break  # broken: a header cannot be shorter than its own fields
@@ -132,7 +140,9 @@ def _read_rar5(data: bytes, max_entries: int) -> RarHeaders:
     entries: list[RarEntry] = []
     pos = len(RAR5_SIGNATURE)
     try:
-        while pos < len(data) and len(entries) < max_entries:
+        for _ in range(_header_budget(max_entries)):
+            if pos >= len(data) or len(entries) >= max_entries:
+                break
             # Header CRC32 (4 bytes), header size (vint), then `size` bytes from the header type on.
             size, start = _vint(data, pos + 4)
             end = start + size

@@ -242,7 +242,7 @@ def _read_file(path: str, inner: str, where: str, mode: int, size: int, limits: 
             if size > limits.max_file_bytes:
                 handle.seek(max(size - 512, 0))
                 tail = handle.read(512)
-                filetype = identify(data[:_HEAD], size, tail, text_head=limits.text_head)
+                filetype = identify(data, size, tail, text_head=limits.text_head)
                 if filetype.kind in (Kind.ZIP, Kind.OOXML, Kind.ODF, Kind.JAR):
                     # Typed like a smaller file: zipfile reads only the central directory at the file's end.
                     handle.seek(0)
@@ -364,9 +364,9 @@ def _charge(where: str, name: str, nbytes: int, compressed: int, budget: _Budget
         raise _Stop(Problem(BOMB, where, f"unpacks to more than {limits.max_total_bytes:,} bytes; stopped at {name!r}"))
 
 
-# In `member_head` mode a member is read whole only when its head shows an archive to open (or a 7z or
-# RAR, whose encryption is told by its end header or its member headers); data that only its end identifies (DMG and VHD
-# trailers) gets its last 512 bytes too.
+# In `member_head` mode a member is read whole only when its head shows an archive to open (or a 7z or a
+# RAR, whose encryption its end header or its member headers tell); data that only its end identifies
+# (DMG and VHD trailers) gets its last 512 bytes too.
 _READ_WHOLE = UNPACKED_KINDS | {Kind.SEVENZIP, Kind.RAR}
 _NEEDS_TAIL = frozenset({Kind.UNKNOWN})
 _ZIP_ERRORS = (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError, zlib.error)

@@ -182,6 +182,16 @@ def test_rar_members_after_a_plain_one_and_inside_a_zip_are_read() -> None:
     }
 
 
+def test_rar_header_reading_is_bounded_by_the_member_limit() -> None:
+    encrypted = _fixture("rar3-comment-psw.rar")
+    # 100,000 empty 7-byte blocks (type 0x75, an old comment block) before the real headers.
+    padded = encrypted[:7] + bytes([0, 0, 0x75, 0, 0, 7, 0]) * 100_000 + encrypted[7:]
+    whole = read_rar(padded)
+    assert whole is not None and whole.complete and whole.encryption == "encrypted"
+    bounded = read_rar(padded, max_entries=1000)  # reads at most a few headers per allowed member
+    assert bounded is not None and not bounded.complete and bounded.entries == ()
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.sampled_from(["rar3-comment-psw.rar", "rar5-psw.rar", "rar5-solid.rar", "rar3-comment-hpsw.rar"]),
