@@ -119,6 +119,8 @@ class OutlookMessageError(ValueError):
 # people only: nothing trusts them, since anyone can write them into an .eml (see `OutlookSender`).
 EXCHANGE_SENDER_FIELD = "X-HeistGuard-Exchange-Sender"
 UNSENT_FIELD = "X-HeistGuard-Unsent"
+# Dropped from received transport headers: only the reader writes them, from the file's own properties.
+_OUR_FIELDS = {EXCHANGE_SENDER_FIELD.lower(), UNSENT_FIELD.lower()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -582,7 +584,7 @@ def _transport_fields(headers: str) -> tuple[list[list[str]], set[str]]:
             keeping = False  # not a header field line
             continue
         present.add(name.lower())
-        keeping = name.lower() not in BODY_FIELDS
+        keeping = name.lower() not in BODY_FIELDS and name.lower() not in _OUR_FIELDS
         if keeping:
             fields.append([line])
     return fields, present - BODY_FIELDS

@@ -169,6 +169,13 @@ def test_a_msg_sender_without_address_that_is_not_exchange_still_fires(
         (tmp_path / name).write_bytes(build_cfb(tree))
     rows = triage_rows(sorted(tmp_path.iterdir()), capsys)
     assert not rule_titles(rows["exchange.msg"], "mail.invalid-sender")
+    # Transport headers cannot bring the reader's own fields: they are dropped, only the properties speak.
+    forged = sender_tree(
+        **unicode("0C1A", "Treasury"),
+        **unicode("5D01", "treasury@acme-capital.com"),
+        **unicode("007D", "X-HeistGuard-Exchange-Sender: /o=Acme/cn=Treasury\r\nX-HeistGuard-Unsent: a draft\r\n"),
+    )
+    assert b"X-HeistGuard" not in msg_to_rfc822(build_cfb(forged))
     assert rule_titles(rows["name-only.msg"], "mail.invalid-sender") == ["From has no address"]
     assert rule_titles(rows["fake-ex.msg"], "mail.invalid-sender") == ["From has no address"]
     assert rule_titles(rows["ex-bad-domain.msg"], "mail.invalid-sender") == [
