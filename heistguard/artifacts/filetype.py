@@ -13,6 +13,9 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
+from typing import BinaryIO
+
+from heistguard.artifacts.rar import read_rar
 
 
 class Kind(enum.StrEnum):
@@ -163,9 +166,11 @@ def _is_text(head: bytes) -> bool:
     return controls / len(sample) < 0.1
 
 
-def _zip_flavour(data: bytes) -> FileType:
+def zip_flavour(source: BinaryIO) -> FileType:
+    """What a ZIP is (Office Open XML, OpenDocument, Java archive or plain ZIP), from its central directory,
+    which sits at its end: `source` must hold the whole file (bytes in memory or the open file itself)."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        with zipfile.ZipFile(source) as zf:
             names = set(zf.namelist())
             if "[Content_Types].xml" in names:
                 macro = any(n.lower().endswith("vbaproject.bin") for n in names)
@@ -180,7 +185,8 @@ def _zip_flavour(data: bytes) -> FileType:
                 )
                 return FileType(Kind.OOXML, f"Office Open XML ({app})", "macro-enabled" if macro else "")
             if "mimetype" in names:
-                mimetype = zf.read("mimetype")[:100].decode("ascii", "replace")
+                with zf.open("mimetype") as member:  # 100 bytes, however far the member claims to expand
+                    mimetype = member.read(100).decode("ascii", "replace")
                 if mimetype.startswith("application/vnd.oasis.opendocument"):
                     return FileType(Kind.ODF, "OpenDocument", mimetype.rsplit(".", 1)[-1])
             if "META-INF/MANIFEST.MF" in names or any(n.endswith(".class") for n in names):
@@ -193,6 +199,8 @@ def _zip_flavour(data: bytes) -> FileType:
 def identify(data: bytes, size: int | None = None, tail: bytes | None = None, *, text_head: int = 65536) -> FileType:
     """Identify a file from its bytes. `data` is the file or at least its first 64 KiB; `tail`
     (the last 512 bytes) finds formats that sign at the end (DMG, VHD) when `data` is only a head.
+    Give the whole file when it is at hand: a ZIP's flavour (OOXML, JAR) is in its central directory at
+    its end, a 7z's encryption in its end header, and a RAR's members' encryption in headers all through it.
     `text_head` bounds how much of a text file is searched for script shapes (VBScript, PowerShell...):
     all 64 KiB by default, as for a mail attachment padded with comments; a tree walk over tens of
     thousands of source files passes a few KiB."""
@@ -237,9 +245,10 @@ def identify(data: bytes, size: int | None = None, tail: bytes | None = None, *,
     if head.startswith(b"Cr24"):
         return FileType(Kind.CRX, "Chrome extension (CRX)")
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return _zip_flavour(data)
+        return zip_flavour(io.BytesIO(data))
     if head.startswith(b"Rar!\x1a\x07"):
-        return FileType(Kind.RAR, "RAR archive")
+        headers = read_rar(data)  # its headers: a password on the file list or on members is told there
+        return FileType(Kind.RAR, "RAR archive", headers.encryption if headers is not None else "")
     if head.startswith(b"7z\xbc\xaf\x27\x1c"):
         return FileType(Kind.SEVENZIP, "7-Zip archive", _sevenzip_encryption(data, size, end))
     if head.startswith(b"\x1f\x8b"):

@@ -23,7 +23,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from heistguard.artifacts.filetype import FileType, Kind, identify, name_suggests
+from heistguard.artifacts.filetype import FileType, Kind, identify, name_suggests, zip_flavour
+from heistguard.artifacts.rar import read_rar
 
 MiB = 1024 * 1024
 
@@ -38,7 +39,10 @@ class Limits:
     max_file_bytes: int = 64 * MiB  # one file's bytes that are read and scanned
     max_total_bytes: int = 1024 * MiB  # bytes unpacked from one archive, members and nested archives together
     max_ratio: int = 200  # uncompressed / compressed size of a member, checked above `ratio_floor`
-    ratio_floor: int = 1 * MiB
+    # A bomb must be extreme in ratio AND large (as ClamAV's and 7-Zip's limits pair a ratio with sizes):
+    # a few megabytes of zeros or of a repetitive log deflate past 1000:1 honestly, while a bomb has to
+    # expand to hundreds of megabytes or more to hurt anyone.
+    ratio_floor: int = 100 * MiB
     # When set, a ZIP member is decompressed only this far, enough to identify it by its bytes; it is
     # read whole only when it is itself an archive to open (or a 7z), and unidentified data also gets
     # its last 512 bytes (a disk image signs at its end). A member over the ratio limit is reported and
@@ -234,15 +238,20 @@ def _read_file(path: str, inner: str, where: str, mode: int, size: int, limits: 
         with open(path, "rb") as handle:
             data = handle.read(limits.max_file_bytes)
             tail = b""
+            filetype = None
             if size > limits.max_file_bytes:
                 handle.seek(max(size - 512, 0))
                 tail = handle.read(512)
+                filetype = identify(data, size, tail, text_head=limits.text_head)
+                if filetype.kind in (Kind.ZIP, Kind.OOXML, Kind.ODF, Kind.JAR):
+                    # Typed like a smaller file: zipfile reads only the central directory at the file's end.
+                    handle.seek(0)
+                    filetype = zip_flavour(handle)
     except OSError as exc:
         yield Problem(UNREADABLE, where, exc.strerror or str(exc))
         return
-    if size > limits.max_file_bytes:
+    if filetype is not None:
         yield Problem(TOO_LARGE, where, f"{size:,} bytes, over the {limits.max_file_bytes:,}-byte limit; head scanned")
-        filetype = identify(data[:_HEAD], size, tail, text_head=limits.text_head)
         yield Member(where, inner, data, filetype, size)
         return
     yield from _expand(where, inner, data, size, 0, limits, _Budget(limits))
@@ -271,14 +280,15 @@ def _expand(
     """Yield the file itself, then, if it is an archive, its members (recursively, within limits).
     `data` may be only the head of the file (`size` is then larger) when `filetype` is known."""
     if filetype is None:
-        filetype = identify(data[:_HEAD], size, data[-512:], text_head=limits.text_head)
-    if filetype.kind is Kind.SEVENZIP and not filetype.detail and len(data) == size:
-        # A 7z's packed file list sits near its end, past the head: identify it from all its bytes.
-        filetype = identify(data, size, text_head=limits.text_head)
+        # From all its bytes, not a head: a ZIP's flavour (a .docx, a .jar), a 7z's encryption and a RAR's
+        # member headers lie past the first 64 KiB, and the type must not depend on the file's size.
+        filetype = identify(data, size, data[-512:], text_head=limits.text_head)
     yield Member(where, inner, data, filetype, size, depth)
     if filetype.kind is Kind.SEVENZIP and filetype.detail.startswith("encrypted"):
         # 7z is typed, not opened; its end header still tells that a password locks it.
         yield Problem(ENCRYPTED, where, f"password-protected 7-Zip archive ({filetype.detail}); not scanned")
+    if filetype.kind is Kind.RAR and filetype.detail:
+        yield from _rar_encrypted(where, data, limits)
     if filetype.kind not in UNPACKED_KINDS:
         return
     if len(data) < size:  # only the head was read (`member_head` mode): too large to open
@@ -330,7 +340,7 @@ def _safe_name(where: str, name: str) -> tuple[str, Problem | None]:
 
 
 def _over_ratio(where: str, name: str, nbytes: int, compressed: int, limits: Limits) -> Problem | None:
-    """A bomb problem when a member over `ratio_floor` expands more than `max_ratio` times."""
+    """A bomb problem when a member expands to more than `ratio_floor` bytes and more than `max_ratio` times."""
     if nbytes > limits.ratio_floor and compressed > 0 and nbytes / compressed > limits.max_ratio:
         return Problem(
             BOMB,
@@ -354,10 +364,10 @@ def _charge(where: str, name: str, nbytes: int, compressed: int, budget: _Budget
         raise _Stop(Problem(BOMB, where, f"unpacks to more than {limits.max_total_bytes:,} bytes; stopped at {name!r}"))
 
 
-# In `member_head` mode a member is read whole only when its head shows an archive to open (or a 7z,
-# whose encryption is told by its end header); data that only its end identifies (DMG and VHD
-# trailers) gets its last 512 bytes too.
-_READ_WHOLE = UNPACKED_KINDS | {Kind.SEVENZIP}
+# In `member_head` mode a member is read whole only when its head shows an archive to open (or a 7z or a
+# RAR, whose encryption its end header or its member headers tell); data that only its end identifies
+# (DMG and VHD trailers) gets its last 512 bytes too.
+_READ_WHOLE = UNPACKED_KINDS | {Kind.SEVENZIP, Kind.RAR}
 _NEEDS_TAIL = frozenset({Kind.UNKNOWN})
 _ZIP_ERRORS = (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError, zlib.error)
 _AES_EXTRA = 0x9901  # WinZip AES: the real method and key strength live in this extra field
@@ -385,12 +395,32 @@ def _encryption(info: zipfile.ZipInfo) -> str:
     return ""
 
 
-def _encrypted_problem(path: str, name: str, info: zipfile.ZipInfo, method: str) -> Problem:
+def _encrypted_problem(path: str, name: str, size: int, what: str) -> Problem:
     suggests = name_suggests(name)
-    detail = f"{method}-encrypted member, {info.file_size:,} bytes unpacked; its content cannot be scanned"
+    detail = f"{what}, {size:,} bytes unpacked; its content cannot be scanned"
     if suggests:
         detail += f"; the name says {suggests}"
-    return Problem(ENCRYPTED, path, detail, size=info.file_size)
+    return Problem(ENCRYPTED, path, detail, size=size)
+
+
+def _rar_encrypted(where: str, data: bytes, limits: Limits) -> Iterator[Problem]:
+    """RAR is typed, not opened; its headers name the encrypted members, or say the names are hidden too."""
+    headers = read_rar(data, limits.max_members)
+    if headers is None:
+        return
+    if headers.headers_encrypted:
+        yield Problem(
+            ENCRYPTED,
+            where,
+            f"RAR {headers.version} archive with encrypted headers: names and content hidden by a password",
+        )
+        return
+    for entry in headers.entries:
+        if entry.encrypted and not entry.directory:
+            name, _ = _safe_name(where, entry.name)  # only shown: nothing is extracted, so no path can escape
+            yield _encrypted_problem(
+                f"{where}!{name}", name, entry.size, f"password-protected RAR {headers.version} member"
+            )
 
 
 def _zip_members(
@@ -433,11 +463,15 @@ def _zip_members(
                 continue
             method = _encryption(info)
             if method:
-                yield _encrypted_problem(f"{where}!{name}", name, info, method)
+                yield _encrypted_problem(f"{where}!{name}", name, info.file_size, f"{method}-encrypted member")
                 continue
             if limits.member_head is not None:
                 yield from _zip_member_head(archive, info, where, name, limits, budget)
                 continue
+            bomb = _over_ratio(where, name, info.file_size, info.compress_size, limits)
+            if bomb is not None:  # before the size check: a 4 GB member of zeros is a bomb, not just large
+                budget.exhausted = True
+                raise _Stop(bomb)
             if info.file_size > limits.max_file_bytes:
                 yield Problem(
                     TOO_LARGE, f"{where}!{name}", f"{info.file_size:,} bytes, over the size limit", info.file_size
@@ -506,6 +540,33 @@ def _decompress(data: bytes, kind: Kind, cap: int) -> bytes:
     return lzma.LZMADecompressor().decompress(data, cap + 1)
 
 
+_STEP = 1 * MiB
+
+
+def _expands_past(data: bytes, kind: Kind, cap: int) -> bool:
+    """Whether a gzip/bzip2/xz stream expands past `cap` bytes, counted a MiB at a time and never kept:
+    a bomb is told in bounded memory before anything is held."""
+    total = 0
+    if kind is Kind.GZIP:
+        gz = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        pending = data
+        while total <= cap and not gz.eof:
+            part = gz.decompress(pending, _STEP)  # may still give output held in zlib once the input is used up
+            pending = gz.unconsumed_tail
+            total += len(part)
+            if not part and not pending:
+                break  # cut short: no more to come
+        return total > cap
+    decoder = bz2.BZ2Decompressor() if kind is Kind.BZIP2 else lzma.LZMADecompressor()
+    chunk = data
+    while total <= cap:
+        total += len(decoder.decompress(chunk, _STEP))
+        chunk = b""
+        if decoder.eof or decoder.needs_input:
+            break
+    return total > cap
+
+
 def _compressed_members(
     where: str, inner: str, data: bytes, kind: Kind, limits: Limits, budget: _Budget
 ) -> Iterator[tuple[str, bytes, int, FileType | None] | Problem]:
@@ -514,11 +575,12 @@ def _compressed_members(
     else:
         cap = min(limits.max_total_bytes, max(limits.ratio_floor, len(data) * limits.max_ratio))
         try:
-            plain = _decompress(data, kind, cap)
+            bomb = _expands_past(data, kind, cap)
+            plain = b"" if bomb else _decompress(data, kind, cap)
         except (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError) as exc:
             yield Problem(UNREADABLE, where, f"truncated or corrupt {kind.value} stream: {exc}")
             return
-        if len(plain) > cap:
+        if bomb or len(plain) > cap:
             budget.exhausted = True
             yield Problem(
                 BOMB, where, f"{len(data):,} compressed bytes expand past {cap:,} (limit ratio {limits.max_ratio}:1)"

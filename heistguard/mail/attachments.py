@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from heistguard.artifacts import walk
-from heistguard.artifacts.filetype import FileType
+from heistguard.artifacts.filetype import FileType, Kind
 from heistguard.mail.message import Attachment
 
 LIMITS = walk.Limits(
@@ -22,6 +22,9 @@ LIMITS = walk.Limits(
     member_head=64 * 1024,  # enough bytes to identify a member (an ISO's signature sits at 32 KiB)
     text_head=64 * 1024,  # scripts in attachments are padded with comments to hide their shape
 )
+# Archives the walk lists: those it opens, and RAR, which it does not open but whose headers name its
+# encrypted members.
+_LISTED = walk.UNPACKED_KINDS | {Kind.RAR}
 # Problems about one member that leave its name and size known but its bytes unread.
 _UNREAD = frozenset({walk.ENCRYPTED, walk.BOMB, walk.UNREADABLE, walk.TOO_LARGE})
 
@@ -44,9 +47,9 @@ _EMPTY = Listing((), ())
 
 
 def listing(attachment: Attachment) -> Listing:
-    """The members of an archive attachment (ZIP, JAR, tar, gzip, bzip2, xz; nested ones too) and the
-    walk's problems; empty for anything else."""
-    if attachment.filetype.kind not in walk.UNPACKED_KINDS:
+    """The members of an archive attachment (ZIP, JAR, tar, gzip, bzip2, xz; nested ones too; a RAR's
+    encrypted members) and the walk's problems; empty for anything else."""
+    if attachment.filetype.kind not in _LISTED:
         return _EMPTY
     return _listing(attachment.name, attachment.data, attachment.filetype)
 

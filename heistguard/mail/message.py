@@ -21,6 +21,7 @@ from email.utils import getaddresses, parseaddr
 from selectolax.lexbor import LexborHTMLParser
 
 from heistguard.artifacts.filetype import FileType, identify
+from heistguard.mail.outlook import OutlookSender
 from heistguard.mail.textscan import fold
 
 MAX_PARTS = 500
@@ -82,6 +83,7 @@ class Message:
     attachments: tuple[Attachment, ...]
     forms: tuple[str, ...]  # action targets of HTML forms, "password:" in front when the HTML asks for one
     defects: tuple[str, ...]
+    outlook_sender: OutlookSender | None = None  # set by the .msg reader only (see `sources.read_msg`)
     _heads: dict[int, tuple[str, str]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @functools.cached_property
@@ -223,7 +225,7 @@ def _payload(part: EmailMessage) -> bytes:
     return data if isinstance(data, bytes) else b""
 
 
-def parse_message(raw: bytes, source: str) -> Message:
+def parse_message(raw: bytes, source: str, outlook_sender: OutlookSender | None = None) -> Message:
     """Parse RFC 822 bytes. Malformed structure is recorded in `defects`, never raised."""
     parsed = email.message_from_bytes(raw, policy=email.policy.compat32)
     raw_headers = [(str(k), str(v)) for k, v in parsed.items()]
@@ -304,4 +306,5 @@ def parse_message(raw: bytes, source: str) -> Message:
         attachments=tuple(attachments),
         forms=tuple(forms),
         defects=tuple(dict.fromkeys(defects)),
+        outlook_sender=outlook_sender,
     )

@@ -43,6 +43,8 @@ SENDER_SMTP_ADDRESS = "5D01"
 SENT_REPRESENTING_SMTP_ADDRESS = "5D02"
 CLIENT_SUBMIT_TIME = 0x0039
 MESSAGE_DELIVERY_TIME = 0x0E06
+MESSAGE_FLAGS = 0x0E07
+MSGFLAG_UNSENT = 0x0008  # PidTagMessageFlags: the item is still a draft (MS-OXCMSG 2.2.1.6)
 MESSAGE_CODEPAGE = 0x3FFD
 INTERNET_CODEPAGE = 0x3FDE
 MESSAGE_LOCALE_ID = 0x3FF1
@@ -113,6 +115,23 @@ class OutlookMessageError(ValueError):
     """The file cannot be read as an Outlook message; the text says why."""
 
 
+# Header fields the rebuilt message carries so a reader sees what the .msg said of its sender. They are for
+# people only: nothing trusts them, since anyone can write them into an .eml (see `OutlookSender`).
+EXCHANGE_SENDER_FIELD = "X-HeistGuard-Exchange-Sender"
+UNSENT_FIELD = "X-HeistGuard-Unsent"
+# Dropped from received transport headers: only the reader writes them, from the file's own properties.
+_OUR_FIELDS = {EXCHANGE_SENDER_FIELD.lower(), UNSENT_FIELD.lower()}
+
+
+@dataclass(frozen=True, slots=True)
+class OutlookSender:
+    """What the .msg reader knows of a sender that has no SMTP address, handed to the rules beside the rebuilt
+    bytes (never read back from a header, which an .eml could forge)."""
+
+    exchange_dn: str = ""  # the author's Exchange X.500 name (address type EX) when no SMTP address is known
+    unsent: str = ""  # why the item is an unsent draft, "" when it was sent
+
+
 @dataclass(frozen=True, slots=True)
 class OutlookAttachment:
     name: str
@@ -135,15 +154,23 @@ class OutlookMessage:
     text: str = ""
     html: str = ""
     attachments: tuple[OutlookAttachment, ...] = ()
+    exchange_dn: str = ""  # the author's X.500 name when it is an Exchange mailbox without a known SMTP address
+    unsent: str = ""  # why the item is taken for an unsent draft, "" when it was sent
 
 
 def msg_to_rfc822(data: bytes) -> bytes:
     """The RFC 822 bytes of an Outlook .msg file; raises OutlookMessageError when it is not one."""
+    return rebuild_msg(data)[0]
+
+
+def rebuild_msg(data: bytes) -> tuple[bytes, OutlookSender]:
+    """The RFC 822 bytes of an Outlook .msg file and what it says of a sender without an SMTP address."""
     message = read_outlook_message(data)
     try:
-        return as_rfc822(message)
+        raw = as_rfc822(message)
     except (ValueError, TypeError, LookupError, IndexError, MessageError) as exc:  # the email package on odd values
         raise OutlookMessageError(f"cannot be written as RFC 822 ({type(exc).__name__}: {exc})") from None
+    return raw, OutlookSender(exchange_dn=message.exchange_dn, unsent=message.unsent)
 
 
 def read_outlook_message(data: bytes) -> OutlookMessage:
@@ -330,6 +357,11 @@ def _read_message(obj: _MapiObject, depth: int, counter: list[int]) -> OutlookMe
     )
     # MS-OXCMAIL: From is the mailbox the message is sent for; Sender the one that sent it, when they differ.
     author = representing if representing[1] else sender
+    exchange_dn = ""
+    if not author[1]:
+        exchange_dn = _exchange_dn(obj, SENT_REPRESENTING_ADDRESS_TYPE, SENT_REPRESENTING_ADDRESS) or _exchange_dn(
+            obj, SENDER_ADDRESS_TYPE, SENDER_ADDRESS
+        )
     sent_by = sender if sender[1] and author[1] and sender[1].lower() != author[1].lower() else ("", "")
     to = tuple((name, address) for kind_, name, address, _ in recipients if kind_ == 1)
     cc = tuple((name, address) for kind_, name, address, _ in recipients if kind_ == 2)
@@ -337,6 +369,14 @@ def _read_message(obj: _MapiObject, depth: int, counter: list[int]) -> OutlookMe
         to = tuple((name.strip(), "") for name in obj.string(DISPLAY_TO).split(";") if name.strip())
     if not cc:
         cc = tuple((name.strip(), "") for name in obj.string(DISPLAY_CC).split(";") if name.strip())
+    transport_headers = obj.string(TRANSPORT_HEADERS)
+    submitted = obj.time(CLIENT_SUBMIT_TIME)
+    delivered = obj.time(MESSAGE_DELIVERY_TIME)
+    unsent = ""
+    if (obj.integer(MESSAGE_FLAGS) or 0) & MSGFLAG_UNSENT:
+        unsent = "a draft (its message flags say unsent)"
+    elif not (author[0] or author[1] or sender[0] or sender[1] or transport_headers or submitted or delivered):
+        unsent = "never sent (no sender, transport headers, submit or delivery time)"
     text, html = obj.string(BODY), _html_body(obj)
     if not html or not text:
         # Outlook often keeps an HTML body only inside the compressed RTF, and a rich-text one only there.
@@ -344,17 +384,19 @@ def _read_message(obj: _MapiObject, depth: int, counter: list[int]) -> OutlookMe
         html = html or html_from_rtf(rtf) or ""
         text = text or ("" if html else text_of_rtf(rtf))
     return OutlookMessage(
-        transport_headers=obj.string(TRANSPORT_HEADERS),
+        transport_headers=transport_headers,
         subject=obj.string(SUBJECT),
         sender=author,
         sent_by=sent_by,
         to=to,
         cc=cc,
         message_id=obj.string(INTERNET_MESSAGE_ID),
-        date=obj.time(CLIENT_SUBMIT_TIME) or obj.time(MESSAGE_DELIVERY_TIME),
+        date=submitted or delivered,
         text=text,
         html=html,
         attachments=tuple(_attachments(obj, depth, counter)),
+        exchange_dn=exchange_dn,
+        unsent=unsent,
     )
 
 
@@ -386,6 +428,14 @@ def _person(
             # its SMTP address (X.500 names compare without case).
             smtp = next((r[2] for r in recipients if r[2] and r[3].casefold() == stored.casefold()), "")
     return name, smtp.strip()
+
+
+def _exchange_dn(obj: _MapiObject, type_pid: str, address_pid: str) -> str:
+    """The X.500 name of an Exchange mailbox (address type EX, "/o=ORG/ou=.../cn=..."), else ""."""
+    address = _one_line(obj.string(address_pid))
+    if obj.string(type_pid).strip().upper() == "EX" and address[:3].lower() == "/o=":
+        return address
+    return ""
 
 
 def _is_smtp(address_type: str, address: str) -> bool:
@@ -490,6 +540,10 @@ def as_rfc822(message: OutlookMessage) -> bytes:
     found_id = _MESSAGE_ID.fullmatch(message.message_id.strip())
     if found_id and "message-id" not in present:
         lines.append(f"Message-ID: <{found_id.group(1)}>")
+    if message.exchange_dn:
+        lines.append(f"{EXCHANGE_SENDER_FIELD}: " + _encoded(message.exchange_dn, EXCHANGE_SENDER_FIELD))
+    if message.unsent:
+        lines.append(f"{UNSENT_FIELD}: {message.unsent}")
     mail = EmailMessage(policy=_SEVEN_BIT)
     text, html = _no_nul(message.text), _no_nul(message.html)
     if html:
@@ -530,7 +584,7 @@ def _transport_fields(headers: str) -> tuple[list[list[str]], set[str]]:
             keeping = False  # not a header field line
             continue
         present.add(name.lower())
-        keeping = name.lower() not in BODY_FIELDS
+        keeping = name.lower() not in BODY_FIELDS and name.lower() not in _OUR_FIELDS
         if keeping:
             fields.append([line])
     return fields, present - BODY_FIELDS

@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from heistguard.errors import BadInput
-from heistguard.mail.outlook import OutlookMessageError, msg_to_rfc822
+from heistguard.mail.outlook import OutlookMessageError, OutlookSender, rebuild_msg
 
 MAX_MESSAGE = 100 * 1024 * 1024  # a message bigger than this is reported, not read
 IMAP_USER_ENV = "HEISTGUARD_IMAP_USER"
@@ -32,6 +32,9 @@ class MailItem:
     raw: bytes  # RFC 822 bytes to analyse (for .msg: rebuilt from the Outlook file)
     original: bytes | None = None  # the bytes as stored, for quarantine, when they differ from raw
     error: str | None = None
+    # What the .msg reader found of a sender without an SMTP address; only a .msg source sets it, so no
+    # header written into an .eml can claim it.
+    outlook_sender: OutlookSender | None = None
 
     @property
     def stored(self) -> bytes:
@@ -144,10 +147,10 @@ def read_msg(path: Path) -> MailItem:
     except OSError as exc:
         return MailItem(name, b"", error=f"cannot read {name}: {exc.strerror or exc}")
     try:
-        raw = msg_to_rfc822(original)
+        raw, sender = rebuild_msg(original)
     except OutlookMessageError as exc:
         return MailItem(name, b"", original=original, error=f"cannot read Outlook message {name}: {exc}")
-    return MailItem(name, raw, original=original)
+    return MailItem(name, raw, original=original, outlook_sender=sender)
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,7 +54,7 @@ def triage(item: MailItem, context: MailContext, model: PhishingModel | None = N
     if item.error:
         return error_verdict(item.name, GUARD, item.error)
     try:
-        message = parse_message(item.raw, item.name)
+        message = parse_message(item.raw, item.name, outlook_sender=item.outlook_sender)
     except Exception as exc:  # the stdlib parser has corners that raise odd types on hostile input
         return error_verdict(item.name, GUARD, f"cannot parse {item.name}: {type(exc).__name__}: {exc}")
     try:

@@ -1,4 +1,4 @@
-"""Encrypted archive members: real ZipCrypto, WinZip AES and 7z archives (tests/fixtures/artifacts/encrypted)
+"""Encrypted archive members: real ZipCrypto, WinZip AES, 7z and RAR archives (tests/fixtures/artifacts/encrypted)
 are reported by name and size as `artifacts.encrypted-member`; plain archives are opened and scanned as before.
 Also the walk's listing mode (`Limits.member_head`) that the mail guard uses."""
 
@@ -11,10 +11,12 @@ import zipfile
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from heistguard.artifacts.filetype import Kind, identify
+from heistguard.artifacts.filetype import FileType, Kind, identify
+from heistguard.artifacts.rar import RAR5_SIGNATURE, read_rar
 from heistguard.artifacts.scanner import Scanner
 from heistguard.artifacts.walk import ENCRYPTED, Limits, Member, Problem, walk_bytes
 from heistguard.findings import Severity
+from tests.artifacts.bombs import MiB, zeros_zip
 from tests.conftest import FIXTURES
 
 ENCRYPTED_DIR = FIXTURES / "artifacts" / "encrypted"
@@ -105,6 +107,108 @@ def test_7z_with_a_packed_file_list_is_unpacked_to_find_the_aes_coder() -> None:
     assert identify(broken).kind is Kind.SEVENZIP and identify(broken).detail == ""
 
 
+def _vint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, value = value & 0x7F, value >> 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def _rar5_header(kind: int, fields: bytes, extra: bytes = b"", data: bytes = b"") -> bytes:
+    """One RAR 5 header as the format describes it (CRC left zero: the reader does not need it), then its data."""
+    flags = (1 if extra else 0) | (2 if data else 0)
+    body = _vint(kind) + _vint(flags) + (_vint(len(extra)) if extra else b"") + (_vint(len(data)) if data else b"")
+    body += fields + extra
+    return bytes(4) + _vint(len(body)) + body + data
+
+
+def _rar5_file(name: str, data: bytes, encrypted: bool) -> bytes:
+    # file flags, unpacked size, attributes, compression info (stored), host OS, name length, name
+    raw = name.encode()
+    fields = _vint(0) + _vint(len(data)) + _vint(0x20) + _vint(0) + _vint(0) + _vint(len(raw)) + raw
+    # extra record 0x01, file encryption: version, flags, KDF count, salt, IV
+    record = _vint(0x01) + _vint(0) + _vint(0) + bytes([15]) + bytes(16) + bytes(16)
+    return _rar5_header(2, fields, _vint(len(record)) + record if encrypted else b"", data)
+
+
+def test_rar_file_encryption_is_read_from_rar4_and_rar5_headers(scanner: Scanner) -> None:
+    for name, version in (("rar3-comment-psw.rar", 4), ("rar5-psw.rar", 5)):
+        data = _fixture(name)
+        assert identify(data) == FileType(Kind.RAR, "RAR archive", "encrypted")
+        found = _encrypted(list(walk_bytes(name, data)))
+        members = ("file1.txt", "file2.txt") if version == 4 else ("stest1.txt", "stest2.txt")
+        assert set(found) == {f"{name}!{member}" for member in members}
+        assert all(f"password-protected RAR {version} member" in p.detail for p in found.values())
+        findings = scanner.scan_bytes(name, data).findings
+        assert sum(f.rule_id == "artifacts.encrypted-member" for f in findings) == 2
+    assert found["rar5-psw.rar!stest1.txt"].size == 2048
+
+
+def test_rar_with_encrypted_headers_is_one_encrypted_archive() -> None:
+    for name, version in (("rar3-comment-hpsw.rar", 4), ("rar5-hpsw.rar", 5)):
+        data = _fixture(name)
+        assert identify(data).detail == "encrypted, names hidden"
+        (problem,) = _encrypted(list(walk_bytes(name, data))).values()
+        assert problem.path == name and f"RAR {version} archive with encrypted headers" in problem.detail
+
+
+def test_plain_rar_is_not_encrypted(scanner: Scanner) -> None:
+    for name in ("rar3-comment-plain.rar", "rar5-solid.rar"):
+        data = _fixture(name)
+        assert identify(data) == FileType(Kind.RAR, "RAR archive", "")
+        assert _encrypted(list(walk_bytes(name, data))) == {}
+        assert not any(f.rule_id == "artifacts.encrypted-member" for f in scanner.scan_bytes(name, data).findings)
+
+
+def test_rar_members_after_a_plain_one_and_inside_a_zip_are_read() -> None:
+    # A plain member first, then an encrypted one named as a program.
+    data = (
+        RAR5_SIGNATURE
+        + _rar5_file("photos/big.bin", os.urandom(30_000), encrypted=False)
+        + _rar5_file("Invoice.pdf.exe", b"\x00" * 64, encrypted=True)
+        + _rar5_header(5, _vint(0))
+    )
+    assert identify(data).detail == "encrypted"
+    (problem,) = _encrypted(list(walk_bytes("task.rar", data))).values()
+    assert problem.path == "task.rar!Invoice.pdf.exe" and "an executable" in problem.detail
+    assert identify(data[:-200]).kind is Kind.RAR  # cut short: still a RAR, what was read stands
+    # Listing mode, inside a ZIP (how the mail guard reads an attachment).
+    outer = _zip({"task.rar": data, "hidden.rar": _fixture("rar5-hpsw.rar")})
+    assert set(_encrypted(list(walk_bytes("a.zip", outer, HEAD)))) == {
+        "a.zip!task.rar!Invoice.pdf.exe",
+        "a.zip!hidden.rar",
+    }
+
+
+def test_rar_header_reading_is_bounded_by_the_member_limit() -> None:
+    encrypted = _fixture("rar3-comment-psw.rar")
+    # 100,000 empty 7-byte blocks (type 0x75, an old comment block) before the real headers.
+    padded = encrypted[:7] + bytes([0, 0, 0x75, 0, 0, 7, 0]) * 100_000 + encrypted[7:]
+    whole = read_rar(padded)
+    assert whole is not None and whole.complete and whole.encryption == "encrypted"
+    bounded = read_rar(padded, max_entries=1000)  # reads at most a few headers per allowed member
+    assert bounded is not None and not bounded.complete and bounded.entries == ()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(["rar3-comment-psw.rar", "rar5-psw.rar", "rar5-solid.rar", "rar3-comment-hpsw.rar"]),
+    st.lists(st.tuples(st.integers(0, 2500), st.binary(min_size=1, max_size=8)), max_size=6),
+    st.integers(8, 2600),
+)
+def test_corrupted_rar_headers_never_raise(name: str, edits: list[tuple[int, bytes]], cut: int) -> None:
+    data = bytearray(_fixture(name))
+    for position, junk in edits:
+        at = 8 + position % (len(data) - 8)  # past the signature: still a RAR
+        data[at : at + len(junk)] = junk
+    headers = read_rar(bytes(data[:cut]) if cut > 8 else bytes(data))
+    assert headers is not None and headers.version in (4, 5)
+    for item in walk_bytes("x.rar", bytes(data)):
+        assert isinstance(item, Member | Problem)
+
+
 def test_listing_mode_reads_heads_and_opens_nested_archives() -> None:
     big = os.urandom(300_000)  # incompressible: no bomb, but far more than a head
     data = _zip({"photo.bin": b"\x89PNG\r\n\x1a\n" + big, "inner.zip": _zip({"setup.exe": b"MZ" + b"\0" * 500})})
@@ -132,10 +236,10 @@ def test_listing_mode_types_a_large_document_or_jar_inside_by_its_central_direct
 
 
 def test_listing_mode_names_a_bomb_and_lists_what_follows_it() -> None:
-    bomb = _zip({"zeros.bin": b"\0" * (30 * 1024 * 1024), "setup.exe": b"MZ" + b"\0" * 500})
+    bomb = zeros_zip("zeros.bin", 150 * MiB, after={"setup.exe": b"MZ" + b"\0" * 500})
     items = list(walk_bytes("bomb.zip", bomb, HEAD))
     problems = [(i.kind, i.path, i.size) for i in items if isinstance(i, Problem)]
-    assert problems == [("archive-bomb", "bomb.zip!zeros.bin", 30 * 1024 * 1024)]
+    assert problems == [("archive-bomb", "bomb.zip!zeros.bin", 150 * MiB)]
     assert [i.inner for i in items if isinstance(i, Member) and i.depth] == ["bomb.zip!setup.exe"]
     # A full walk stops at the bomb: reading past it is what a bomb is for.
     full = list(walk_bytes("bomb.zip", bomb))

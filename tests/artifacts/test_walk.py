@@ -8,12 +8,15 @@ import gzip
 import io
 import os
 import tarfile
+import tracemalloc
 import zipfile
 from pathlib import Path
 
+from heistguard.artifacts.filetype import Kind
 from heistguard.artifacts.scanner import Scanner
 from heistguard.artifacts.walk import Limits, Member, Problem, walk, walk_bytes
 from heistguard.config import ArtifactsConfig
+from tests.artifacts.bombs import MiB, gigabyte_gzip, gigabyte_zip, nested_like_42, zeros_zip
 
 LOADER = b"const s = Buffer.from('Y29uc29sZS5sb2coMSk=', 'base64').toString();\neval(s);\n"
 
@@ -50,19 +53,57 @@ def _ids(scanner: Scanner, name: str, data: bytes) -> set[str]:
 
 
 def test_zip_bomb_stops_at_the_ratio(scanner: Scanner) -> None:
-    bomb = _zip({"zeros.bin": b"\0" * (50 * 1024 * 1024)})
-    assert len(bomb) < 100_000
+    bomb = gigabyte_zip()
+    assert len(bomb) < 2_000_000
     items = list(walk_bytes("bomb.zip", bomb))
-    assert "ratio" in _problems(items)["archive-bomb"][0]
+    (detail,) = _problems(items)["archive-bomb"]
+    assert "expand to 1,000,000,000 (ratio" in detail  # told from the declared sizes, nothing decompressed
     assert not any(isinstance(i, Member) and i.inner.endswith("zeros.bin") for i in items)
     assert "artifacts.archive-bomb" in _ids(scanner, "bomb.zip", bomb)
 
 
 def test_gzip_bomb_and_nested_bombs_stop() -> None:
-    gz = gzip.compress(b"\0" * (40 * 1024 * 1024))
-    assert "archive-bomb" in _problems(list(walk_bytes("x.bin.gz", gz)))
-    nested = _zip({"inner.zip": _zip({"z": b"\0" * (20 * 1024 * 1024)})}, zipfile.ZIP_STORED)
+    assert "archive-bomb" in _problems(list(walk_bytes("x.bin.gz", gigabyte_gzip())))
+    nested = _zip({"inner.zip": zeros_zip("z", 150 * MiB)}, zipfile.ZIP_STORED)
     assert "archive-bomb" in _problems(list(walk_bytes("outer.zip", nested)))
+    # The 42.zip shape: ZIPs of 16 ZIPs of 16 ZIPs over 1 GB of zeros, 14 KB in all.
+    shaped = nested_like_42()
+    assert len(shaped) < 20_000
+    items = list(walk_bytes("42.zip", shaped))
+    assert [i.path for i in items if isinstance(i, Problem)] == ["42.zip!lib 10.zip!lib 00.zip!zeros.bin"]
+    assert _problems(items)["archive-bomb"][0].endswith("(ratio 1,028:1, limit 200:1)")
+
+
+def test_small_highly_compressible_members_are_not_bombs(scanner: Scanner) -> None:
+    zeros = bytes(2_000_000)  # 2 MB of zeros deflate about 1000:1, a repetitive log a few hundred to one
+    log = b"".join(b"2025-11-04T09:%02d:00Z INFO worker-1 heartbeat ok\n" % (i % 60) for i in range(40_000))
+    archive = _zip({"data/blank.img": zeros, "logs/app.log": log, "setup.js": LOADER})
+    with zipfile.ZipFile(io.BytesIO(archive)) as zf:
+        assert {i.filename: i.file_size // i.compress_size > 200 for i in zf.infolist()}["data/blank.img"]
+    for name, data in (
+        ("logs.zip", archive),
+        ("blank.img.gz", gzip.compress(zeros)),
+        (
+            "logs.tgz",
+            _tgz([tarfile.TarInfo("app.log"), tarfile.TarInfo("blank.img")], {"app.log": log, "blank.img": zeros}),
+        ),
+    ):
+        items = list(walk_bytes(name, data))
+        assert "archive-bomb" not in _problems(items), name
+        assert sum(isinstance(i, Member) and i.depth == 1 for i in items) >= 1, name
+        assert "artifacts.archive-bomb" not in _ids(scanner, name, data), name
+    assert "artifacts.js-decoded-exec" in _ids(scanner, "logs.zip", archive)  # scanned past the zeros
+
+
+def test_the_stream_bomb_check_holds_no_more_than_a_few_mib() -> None:
+    data = gigabyte_gzip()
+    tracemalloc.start()
+    try:
+        assert "archive-bomb" in _problems(list(walk_bytes("x.bin.gz", data)))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * MiB, peak
 
 
 def test_total_size_limit_over_many_members() -> None:
@@ -240,3 +281,69 @@ def test_tar_bz2_tar_xz_jar_and_vsix_are_opened(scanner: Scanner) -> None:
         ("tool.jar", _zip({"META-INF/MANIFEST.MF": b"Manifest-Version: 1.0\n", "web/loader.js": LOADER})),
     ):
         assert "artifacts.js-decoded-exec" in _ids(scanner, name, data), name
+
+
+MACROS = Path(__file__).parent.parent / "fixtures" / "artifacts" / "macros"
+
+
+def _padded_first(document: bytes, padding: int) -> bytes:
+    """The document's own members behind `padding` bytes of incompressible media, as Word writes a large
+    .docx whose pictures come before [Content_Types].xml: the head of the file is only the picture."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(document)) as original, zipfile.ZipFile(buffer, "w") as padded:
+        padded.writestr("word/media/image1.png", b"\x89PNG\r\n\x1a\n" + os.urandom(padding))
+        for info in original.infolist():
+            padded.writestr(info, original.read(info))
+    return buffer.getvalue()
+
+
+def test_a_large_document_or_jar_is_typed_as_a_small_one_is(tmp_path: Path, scanner: Scanner) -> None:
+    real = (MACROS / "oleform-PR314.docm").read_bytes()  # a real macro-enabled Word document
+    jar = _zip({"com/acme/Tool.class": b"\xca\xfe\xba\xbe\x00\x00\x00\x34" + bytes(64)})
+    for size in (0, 200_000):  # the same answer whether [Content_Types].xml is in the first 64 KiB or not
+        docm = _padded_first(real, size)
+        assert (len(docm) > 65536) == bool(size) and docm.index(b"[Content_Types].xml") > (65536 if size else 0)
+        path = tmp_path / f"report-{size}.docm"
+        path.write_bytes(docm)
+        items = list(walk(path))
+        (top,) = [i for i in items if isinstance(i, Member)]  # a document is not unpacked as a plain ZIP
+        assert top.filetype.kind is Kind.OOXML and top.filetype.detail == "macro-enabled", size
+        assert "artifacts.office-macro" in {f.rule_id for f in scanner.scan_path(path).findings}
+        # A JAR whose manifest comes after large resources is a Java archive, also inside another archive.
+        big_jar = _zip({"assets/blob.bin": os.urandom(size), "META-INF/MANIFEST.MF": b"Main-Class: a.Main\n"})
+        outer = _zip({"lib/tool.jar": big_jar, "lib/small.jar": jar}, zipfile.ZIP_STORED)
+        kinds = {i.inner: i.filetype.kind for i in walk_bytes("dist.zip", outer) if isinstance(i, Member)}
+        assert kinds["dist.zip!lib/tool.jar"] is Kind.JAR and kinds["dist.zip!lib/small.jar"] is Kind.JAR
+
+
+def test_a_document_over_the_size_limit_is_typed_from_its_central_directory(tmp_path: Path) -> None:
+    path = tmp_path / "big.docm"
+    path.write_bytes(_padded_first((MACROS / "oleform-PR314.docm").read_bytes(), 1_500_000))
+    items = list(walk(path, Limits(max_file_bytes=1024 * 1024)))
+    assert [i.kind for i in items if isinstance(i, Problem)] == ["file-too-large"]
+    (top,) = [i for i in items if isinstance(i, Member)]
+    assert top.filetype.kind is Kind.OOXML and top.filetype.detail == "macro-enabled" and len(top.data) == 1024 * 1024
+
+
+def test_a_rar_member_header_past_64_kib_is_read() -> None:
+    encrypted = (Path(__file__).parent.parent / "fixtures" / "artifacts" / "encrypted" / "rar5-psw.rar").read_bytes()
+    # A plain 100 KB member spliced in after rar5-psw.rar's main archive header: its encrypted members' headers
+    # now lie past the first 64 KiB. (RAR 5 file header: type 2, flags "data follows", data size, file flags,
+    # unpacked size, attributes, compression, host OS, name length, name; the CRC is not checked.)
+    main_size = encrypted[12]  # a one-byte vint after the main header's CRC
+    main_end = 13 + main_size
+    data, name = os.urandom(100_000), b"big.bin"
+    header = _vint(2) + _vint(2) + _vint(len(data)) + _vint(0) + _vint(len(data)) + _vint(0x20)
+    header += _vint(0) + _vint(0) + _vint(len(name)) + name
+    rar = encrypted[:main_end] + bytes(4) + _vint(len(header)) + header + data + encrypted[main_end:]
+    problems = [i for i in walk_bytes("big.rar", rar) if isinstance(i, Problem)]
+    assert {p.path for p in problems if p.kind == "encrypted-member"} == {"big.rar!stest1.txt", "big.rar!stest2.txt"}
+
+
+def _vint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, value = value & 0x7F, value >> 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)

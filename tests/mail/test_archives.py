@@ -1,4 +1,4 @@
-"""Archive attachments through the artifact scanner's safe walk: encrypted ZIP and 7z archives made by real
+"""Archive attachments through the artifact scanner's safe walk: encrypted ZIP, 7z and RAR archives made by real
 archivers (tests/fixtures/artifacts/encrypted), nested archives, and a zip bomb that must end in a verdict."""
 
 from __future__ import annotations
@@ -9,10 +9,12 @@ import zipfile
 
 from heistguard.findings import Severity
 from heistguard.mail.attachments import members
+from heistguard.mail.model import load_model
 from heistguard.mail.rules import archive_problems, deceptive_attachment_name, encrypted_archive
 from heistguard.mail.rules import attachment_executable as executable
 from heistguard.mail.sources import MailItem
 from heistguard.mail.triage import triage
+from tests.artifacts.bombs import MiB, zeros_zip
 from tests.conftest import FIXTURES
 from tests.mail.build import PDF, PE, context, mail, parsed, zipped
 
@@ -97,6 +99,21 @@ def test_7z_inside_a_zip_with_a_password_fires() -> None:
     assert encrypted_archive.check(parsed(mail(text=WITHOUT, attachments=(("task.zip", outer),))), context()) == []
 
 
+def test_encrypted_rar_is_named_like_an_encrypted_zip() -> None:
+    message = parsed(mail(text=WITHOUT, attachments=(("task.rar", _fixture("rar5-psw.rar")),)))
+    assert {m.name for m in members(message.attachments[0]) if m.encrypted} == {"stest1.txt", "stest2.txt"}
+    (finding,) = encrypted_archive.check(message, context())
+    assert finding.severity is Severity.MEDIUM and "stest1.txt (2,048 bytes)" in finding.evidence[0].text
+    hidden = parsed(mail(text=WITHOUT, attachments=(("task.rar", _fixture("rar3-comment-hpsw.rar")),)))
+    (finding,) = encrypted_archive.check(hidden, context())
+    assert "is encrypted" in finding.title and "names hidden" in finding.evidence[0].text
+    for plain in ("rar5-solid.rar", "rar3-comment-plain.rar"):
+        assert (
+            encrypted_archive.check(parsed(mail(text=WITHOUT, attachments=(("t.rar", _fixture(plain)),))), context())
+            == []
+        )
+
+
 def test_executable_in_a_nested_zip_is_found() -> None:
     nested = zipped({"docs/inner.zip": zipped({"setup.exe": PE})})
     (finding,) = executable.check(parsed(mail(attachments=(("a.zip", nested),))), context())
@@ -129,7 +146,7 @@ def test_zip_bomb_attachment_is_a_finding_and_the_message_still_gets_a_verdict()
 
 
 def test_a_bomb_placed_first_does_not_hide_the_program_behind_it() -> None:
-    bomb = _deflated({"padding.bin": b"\0" * (20 * 1024 * 1024), "Invoice.exe": PE})
+    bomb = zeros_zip("padding.bin", 150 * MiB, after={"Invoice.exe": PE})
     message = parsed(mail(attachments=(("invoice.zip", bomb),)))
     assert [f.rule_id for f in archive_problems.check(message, context())] == ["artifacts.archive-bomb"]
     (finding,) = executable.check(message, context())
@@ -142,3 +159,13 @@ def test_path_traversal_member_is_a_finding_and_an_honest_zip_is_not() -> None:
     assert finding.rule_id == "artifacts.archive-path-traversal" and finding.evidence[0].location.logical
     honest = _deflated({"report/summary.txt": b"Q3 summary\n", "report/figures.csv": b"a,b\n1,2\n"})
     assert archive_problems.check(parsed(mail(attachments=(("r.zip", honest),))), context()) == []
+
+
+def test_a_zipped_blank_disk_image_or_log_is_not_a_bomb_and_does_not_lift_the_verdict() -> None:
+    log = b"".join(b"2025-11-04T09:%02d:00Z INFO sync ok\n" % (i % 60) for i in range(50_000))
+    attachment = _deflated({"blank.img": bytes(2_000_000), "sync.log": log})
+    raw = mail(text="Logs from last night's sync attached.\n", attachments=(("logs.zip", attachment),))
+    assert archive_problems.check(parsed(raw), context()) == []
+    # With the shipped model too: an archive-bomb finding here used to lift this message to phishing.
+    verdict = triage(MailItem("logs.eml", raw), context(), load_model())
+    assert verdict.verdict == "clean" and not [f for f in verdict.findings if f.rule_id == "artifacts.archive-bomb"]

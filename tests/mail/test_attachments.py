@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from heistguard.mail.attachments import members
 from heistguard.mail.rules import attachment_executable, deceptive_attachment_name, macro_document
+from tests.artifacts.bombs import zeros_zip
 from tests.conftest import FIXTURES
 from tests.mail.build import PDF, PE, context, mail, parsed, zipped
 
@@ -38,10 +39,14 @@ def test_encrypted_flag_is_read_from_the_archive() -> None:
 
 
 def test_zip_bomb_members_are_not_read() -> None:
-    raw = mail(attachments=(("bomb.zip", _deflated({"big.bin": b"\x00" * 20_000_000})),))
+    raw = mail(attachments=(("bomb.zip", zeros_zip("big.bin", 150_000_000)),))
     (attachment,) = parsed(raw).attachments
     (member,) = members(attachment)
-    assert member.size == 20_000_000 and member.filetype is None
+    assert member.size == 150_000_000 and member.filetype is None
+    # 2 MB of zeros packs past 1000:1 too, but is too small to be a bomb: it is read and typed.
+    raw = mail(attachments=(("disk.zip", _deflated({"blank.img": bytes(2_000_000)})),))
+    (member,) = members(parsed(raw).attachments[0])
+    assert member.size == 2_000_000 and member.filetype is not None
 
 
 def _deflated(files: dict[str, bytes]) -> bytes:

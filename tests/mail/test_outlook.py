@@ -19,6 +19,7 @@ from heistguard.mail.outlook import (
     OutlookAttachment,
     OutlookMessage,
     OutlookMessageError,
+    OutlookSender,
     as_rfc822,
     msg_to_rfc822,
 )
@@ -30,6 +31,8 @@ from tests.mail.cfb import Tree, build_cfb
 
 QUICK = FIXTURES / "mail" / "quick.msg"  # Outlook 2003 via Exchange, no transport headers, sender stored as X.500
 WITH_HEADERS = FIXTURES / "mail" / "attachment_msg_pdf.msg"
+EXCHANGE_ONLY = FIXTURES / "mail" / "53784_fails.msg"  # internal Exchange mail: the sender has no SMTP address anywhere
+DRAFT = FIXTURES / "mail" / "blank.msg"  # an unsent Outlook draft: no sender at all
 
 
 def unicode(pid: str, text: str) -> dict[str, Tree | bytes]:
@@ -93,6 +96,91 @@ def test_msg_without_transport_headers_is_not_called_phishing(
     (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
     assert row["verdict"] == "clean"
     assert not [f for f in row["findings"] if f["rule_id"] == "mail.invalid-sender"]
+
+
+def triage_rows(paths: list[Path], capsys: pytest.CaptureFixture[str]) -> dict[str, dict[str, object]]:
+    main(["mail", "triage", "-f", "json", *map(str, paths)])
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+    return {Path(row["input"]).name: row for row in rows}
+
+
+def rule_titles(row: dict[str, object], rule_id: str) -> list[str]:
+    findings = row["findings"]
+    assert isinstance(findings, list)
+    return [f["title"] for f in findings if f["rule_id"] == rule_id]
+
+
+def test_exchange_sender_is_shown_as_what_it_is() -> None:
+    item = read_msg(EXCHANGE_ONLY)
+    message = parse_message(item.raw, item.name, outlook_sender=item.outlook_sender)
+    assert message.sender_from == Address("PA History Mailbox", "")  # the name kept, no SMTP address invented
+    dn = "/O=GOV+DOS/OU=PUBAFFF/CN=RECIPIENTS/CN=PAHISTOFF"
+    assert message.header("X-HeistGuard-Exchange-Sender") == dn
+    assert item.outlook_sender == OutlookSender(exchange_dn=dn)
+    assert message.header("X-HeistGuard-Unsent") is None
+
+
+def test_an_unsent_draft_is_recognisable() -> None:
+    item = read_msg(DRAFT)
+    message = parse_message(item.raw, item.name)
+    assert message.header("From") is None
+    assert message.header("X-HeistGuard-Unsent") == "a draft (its message flags say unsent)"
+    assert item.outlook_sender == OutlookSender(unsent="a draft (its message flags say unsent)")
+
+
+def test_exchange_sender_and_draft_are_not_called_forged_but_the_same_bytes_as_eml_are(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for source in (EXCHANGE_ONLY, DRAFT):
+        shutil.copy(source, tmp_path / source.name)
+        # The rebuilt message, X-HeistGuard fields and all, handed in as an .eml: nothing vouches for it.
+        (tmp_path / f"{source.stem}.eml").write_bytes(read_msg(source).raw)
+    rows = triage_rows(sorted(tmp_path.iterdir()), capsys)
+    assert rows["53784_fails.msg"]["verdict"] == "clean" and rows["blank.msg"]["verdict"] == "clean"
+    assert not rule_titles(rows["53784_fails.msg"], "mail.invalid-sender")
+    assert not rule_titles(rows["blank.msg"], "mail.invalid-sender")
+    assert rule_titles(rows["53784_fails.eml"], "mail.invalid-sender") == ["From has no address"]
+    assert rule_titles(rows["blank.eml"], "mail.invalid-sender") == ["the message has no From header"]
+
+
+def sender_tree(**more: Tree | bytes) -> Tree:
+    """A sent message (it has a submit time) whose sender is given by `more` alone."""
+    tree = message_tree("Wire instructions", "Please confirm the new wallet address today.")
+    for pid in ("0C1A", "5D01"):
+        del tree[f"__substg1.0_{pid}001F"]
+    tree["__properties_version1.0"] = properties(32, times={0x0039: 133_000_000_000_000_000})
+    tree.update(more)
+    return tree
+
+
+def test_a_msg_sender_without_address_that_is_not_exchange_still_fires(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    exchange = {**unicode("0C1A", "Treasury"), **unicode("0C1E", "EX"), **unicode("0C1F", "/o=Acme/cn=Treasury")}
+    cases: dict[str, Tree] = {
+        "exchange.msg": sender_tree(**exchange),
+        "name-only.msg": sender_tree(**unicode("0C1A", "Treasury")),
+        # EX in name only: the stored address is not an X.500 name
+        "fake-ex.msg": sender_tree(**{**exchange, **unicode("0C1F", "treasury")}),
+        # An Exchange sender whose transport headers give a From under no public suffix is judged on that From.
+        "ex-bad-domain.msg": sender_tree(**exchange, **unicode("007D", "From: Treasury <treasury@acme>\r\n")),
+    }
+    for name, tree in cases.items():
+        (tmp_path / name).write_bytes(build_cfb(tree))
+    rows = triage_rows(sorted(tmp_path.iterdir()), capsys)
+    assert not rule_titles(rows["exchange.msg"], "mail.invalid-sender")
+    # Transport headers cannot bring the reader's own fields: they are dropped, only the properties speak.
+    forged = sender_tree(
+        **unicode("0C1A", "Treasury"),
+        **unicode("5D01", "treasury@acme-capital.com"),
+        **unicode("007D", "X-HeistGuard-Exchange-Sender: /o=Acme/cn=Treasury\r\nX-HeistGuard-Unsent: a draft\r\n"),
+    )
+    assert b"X-HeistGuard" not in msg_to_rfc822(build_cfb(forged))
+    assert rule_titles(rows["name-only.msg"], "mail.invalid-sender") == ["From has no address"]
+    assert rule_titles(rows["fake-ex.msg"], "mail.invalid-sender") == ["From has no address"]
+    assert rule_titles(rows["ex-bad-domain.msg"], "mail.invalid-sender") == [
+        "the sender's domain 'acme' is under no public suffix"
+    ]
 
 
 def test_transport_headers_are_kept_and_the_old_body_structure_dropped() -> None:

@@ -22,7 +22,9 @@ BOMB = Rule(
     severity=Severity.MEDIUM,
     title="Archive expands far beyond its size (decompression bomb)",
     rationale="A few kilobytes that expand to gigabytes exhaust disk and memory of scanners and extractors, "
-    "and hide whatever lies past the point where they give up. The walk stops at the ratio and total limits.",
+    "and hide whatever lies past the point where they give up. A member is one when it expands both more than "
+    "200:1 and past 100 MiB (a few megabytes of zeros or log lines compress that far honestly), or when an "
+    "archive unpacks past the total limit; the walk stops there.",
     attack=("T1499", "T1027"),
 )
 LIMIT = Rule(

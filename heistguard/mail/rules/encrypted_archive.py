@@ -27,8 +27,9 @@ _PASSWORD = re.compile(
     r"(?:password|passcode|pass\s*word|pwd|pw|パスワード|暗証番号|비밀번호|密码|密碼)\s*(?:is|:|：|=|は)?\s*[\"'「]?(\S{3,40})",
     re.I,
 )
-# Typed by their magic but never opened (the project has no 7-Zip or RAR reader): with a password
-# given in the message they are the same signal as an encrypted ZIP.
+# Typed by their magic but never opened (the project has no 7-Zip or RAR decompressor): with a password
+# given in the message they are the same signal as an encrypted ZIP. A RAR's encrypted members are
+# named from its headers like a ZIP's.
 _UNOPENED = frozenset({Kind.SEVENZIP, Kind.RAR})
 _SHOWN = 5  # encrypted member names quoted in the evidence
 
@@ -68,7 +69,7 @@ def _locked(attachment: Attachment) -> _Locked | None:
 
 
 def _says_encrypted(filetype: FileType) -> bool:
-    """A 7z whose end header names the AES coder (see `identify`); RAR's flags are not read."""
+    """A 7z whose end header names the AES coder, or a RAR whose headers are encrypted (see `identify`)."""
     return filetype.detail.startswith("encrypted")
 
 

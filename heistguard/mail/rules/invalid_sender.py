@@ -14,17 +14,22 @@ RULE = Rule(
     title="From has no valid sender address",
     rationale="Every legitimate system that sends mail puts a real, resolvable domain in From, because DMARC "
     "and replies depend on it. A From with only a display name, no domain, or a domain under no public "
-    "suffix ('support@correios') is forged by hand.",
+    "suffix ('support@correios') is forged by hand. Two Outlook items are exempt when the .msg reader, not a "
+    "header, says so: mail from an Exchange mailbox known only by its X.500 name (address type EX, internal "
+    "mail saved from Outlook) and an unsent draft, which has no sender yet.",
     attack=("T1672", "T1656"),
 )
 
 
 def _why(message: Message) -> str | None:
     sender = message.sender_from
+    # Only the .msg reader sets outlook_sender; an .eml carrying the same X-HeistGuard-* fields is not exempt.
+    outlook = message.outlook_sender
     if message.header("From") is None:
-        return "the message has no From header"
+        return None if outlook is not None and outlook.unsent else "the message has no From header"
     if sender is None or "@" not in sender.address:
-        return "From has no address"
+        exempt = outlook is not None and (outlook.exchange_dn or outlook.unsent)
+        return None if exempt else "From has no address"
     domain = sender.domain.strip("[]")
     if ip_literal(domain):
         return f"the sender's domain is the IP address {domain}"
