@@ -94,19 +94,32 @@ def iter_file(path: Path) -> Iterator[MailItem]:
     yield MailItem(name, raw)
 
 
-def iter_mbox(path: Path) -> Iterator[MailItem]:
-    """Messages of an mbox file, read line by line: memory holds one message at a time."""
-    index = 0
-    current: list[bytes] = []
-    size = 0
-    too_big = False
-    previous_blank = True
+# A message starts at a line beginning "From " that follows a blank line ("\n" or "\r\n") or starts the file.
+_FROM_LINE = b"\nFrom "
+_LONGEST_BOUNDARY = len(b"\n\r\nFrom ")
+MBOX_READ = 1024 * 1024  # bytes read at a time
 
-    def finish() -> MailItem:
+
+def _boundary(buffer: bytes, at: int) -> int:
+    """Index of the "From " of the first boundary ("\n\nFrom " or "\n\r\nFrom ") that starts at or after `at`,
+    or -1. One search for what both share, so a file with no CRLF boundary is not searched to its end each time."""
+    i = buffer.find(_FROM_LINE, at + 1)
+    while i != -1:
+        if buffer[i - 1] == 0x0A or (i - 2 >= at and buffer[i - 2 : i] == b"\n\r"):
+            return i + 1
+        i = buffer.find(_FROM_LINE, i + 1)  # "From " in a line that follows text: part of the message
+    return -1
+
+
+def iter_mbox(path: Path, *, chunk: int = MBOX_READ, limit: int = MAX_MESSAGE) -> Iterator[MailItem]:
+    """Messages of an mbox file, found by searching large reads for the boundary (a blank line, then a line
+    starting "From "), not line by line: memory holds one message and one read at a time."""
+    index = 0
+
+    def finish(raw: bytes, too_big: bool) -> MailItem:
         name = f"{path}#{index}"
-        if too_big:
-            return MailItem(name, b"", error=f"{name} is over the {MAX_MESSAGE}-byte message limit")
-        raw = b"".join(current)
+        if too_big or len(raw) > limit:
+            return MailItem(name, b"", error=f"{name} is over the {limit}-byte message limit")
         if raw.endswith(b"\n\n"):
             raw = raw[:-1]  # the blank line that separates messages is not part of the message
         if not looks_like_mail(raw):
@@ -115,23 +128,42 @@ def iter_mbox(path: Path) -> Iterator[MailItem]:
 
     try:
         with path.open("rb") as handle:
-            for line in handle:
-                if line.startswith(b"From ") and previous_blank:
-                    if index:
-                        yield finish()
-                    index += 1
-                    current, size, too_big = [], 0, False
-                    previous_blank = False
+            buffer = b"\n\n"  # as if a blank line came first: a "From " line opening the file starts a message
+            look_from = 0  # where the next boundary may start
+            content = -1  # where the current message's text starts in buffer; -1 before the first message
+            too_big = False
+            more = True
+            while True:
+                at = _boundary(buffer, look_from)
+                if at == -1:
+                    if not more:
+                        break
+                    if content != -1 and len(buffer) - content > limit + _LONGEST_BOUNDARY:
+                        too_big = True  # let the message go: only the bytes a boundary may begin with stay
+                        buffer, content = buffer[-_LONGEST_BOUNDARY:], 0
+                    # Keep the current message and the tail a boundary straddling two reads may begin in;
+                    # buffers are cut here, once a read, never once a message (that would copy the read each time).
+                    tail = max(0, len(buffer) - _LONGEST_BOUNDARY + 1)
+                    cut = tail if content == -1 else min(content, tail)
+                    buffer, content, look_from = buffer[cut:], content - cut if content != -1 else -1, tail - cut
+                    data = handle.read(chunk)
+                    more = bool(data)
+                    buffer += data
                     continue
-                previous_blank = line in (b"\n", b"\r\n")
-                size += len(line)
-                if size > MAX_MESSAGE:
-                    too_big = True
-                    current = []
-                elif not too_big:
-                    current.append(line)
-            if index:
-                yield finish()
+                if content != -1:
+                    yield finish(buffer[content:at], too_big)
+                index += 1
+                too_big = False
+                end_of_line = buffer.find(b"\n", at)
+                while end_of_line == -1 and more:  # the "From " line runs past this read
+                    data = handle.read(chunk)
+                    more = bool(data)
+                    buffer, at = buffer[at:] + data, 0
+                    end_of_line = buffer.find(b"\n")
+                content = len(buffer) if end_of_line == -1 else end_of_line + 1
+                look_from = max(0, content - 1)  # the "From " line's own newline may open the next boundary
+            if content != -1:
+                yield finish(buffer[content:], too_big)
     except OSError as exc:
         yield MailItem(f"{path}#{index}", b"", error=f"cannot read {path}: {exc.strerror or exc}")
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import mailbox
 import shutil
 from pathlib import Path
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from heistguard.artifacts.filetype import Kind
 from heistguard.mail.message import Address, parse_message
-from heistguard.mail.sources import iter_paths, looks_like_mail
+from heistguard.mail.sources import iter_mbox, iter_paths, looks_like_mail
 from tests.conftest import FIXTURES
 from tests.mail.build import mail
 
@@ -77,3 +82,57 @@ def test_broken_msg_is_one_clear_error(tmp_path: Path) -> None:
 def test_missing_path_is_one_clear_error(tmp_path: Path) -> None:
     (item,) = list(iter_paths([tmp_path / "nope.eml"]))
     assert item.error is not None and "no such file" in item.error
+
+
+def _mbox_by_lines(path: Path, limit: int) -> list[tuple[str, bytes, bool]]:
+    """The mbox reading rule stated line by line (the way it reads in RFC 4155): a line starting "From " after a
+    blank line, or first in the file, opens a message; the blank line before it closes the one before."""
+    out: list[tuple[str, bytes, bool]] = []
+    index, current, previous_blank = 0, [], True
+
+    def close() -> None:
+        raw = b"".join(current)
+        if len(raw) > limit:
+            out.append((f"{path}#{index}", b"", True))
+            return
+        raw = raw[:-1] if raw.endswith(b"\n\n") else raw
+        out.append((f"{path}#{index}", raw if looks_like_mail(raw) else b"", not looks_like_mail(raw)))
+
+    for line in io.BytesIO(path.read_bytes()):  # lines end at \n only, as a file reads
+        if line.startswith(b"From ") and previous_blank:
+            if index:
+                close()
+            index, current, previous_blank = index + 1, [], False
+            continue
+        previous_blank = line in (b"\n", b"\r\n")
+        current.append(line)
+    if index:
+        close()
+    return out
+
+
+_PIECES = [
+    b"From a@b Thu Nov 26 00:00:00 2026\n", b"From x\r\n", b"From ", b"\n", b"\r\n", b"Subject: hi\n",
+    b"To: c@d\r\n", b"body text\n", b">From quoted\n", b"From inside a line? ", b"xyz", b"\n\nFrom ",
+    b"0" * 30, b"\r", b"\r\nFrom ",
+]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=25), st.integers(1, 12), st.integers(10, 80))
+def test_mbox_read_in_chunks_splits_exactly_as_the_line_rule(
+    tmp_path_factory: pytest.TempPathFactory, pieces: list[bytes], chunk: int, limit: int
+) -> None:
+    path = tmp_path_factory.mktemp("mbox") / "box.mbox"
+    path.write_bytes(b"".join(pieces))
+    got = [(i.name, i.raw, i.error is not None) for i in iter_mbox(path, chunk=chunk, limit=limit)]
+    assert got == _mbox_by_lines(path, limit)
+
+
+def test_a_message_over_the_limit_is_one_error_and_the_next_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "big.mbox"
+    big = mail(subject="big", text="A" * 5000 + "\n")
+    path.write_bytes(b"From a\n" + big + b"\nFrom b\n" + mail(subject="small") + b"\n")
+    first, second = iter_mbox(path, chunk=64, limit=2000)
+    assert first.error is not None and "over the 2000-byte message limit" in first.error and first.raw == b""
+    assert second.error is None and b"Subject: small" in second.raw
