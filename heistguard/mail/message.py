@@ -88,10 +88,7 @@ class Message:
 
     @functools.cached_property
     def _by_name(self) -> dict[str, list[str]]:
-        index: dict[str, list[str]] = {}
-        for key, value in self.raw_headers:
-            index.setdefault(key.lower(), []).append(value)
-        return index
+        return header_index(self.raw_headers)
 
     def header(self, name: str) -> str | None:
         """The first header of that name, decoded; None when there is none."""
@@ -114,6 +111,14 @@ class Message:
     @property
     def from_domain(self) -> str:
         return self.sender_from.domain if self.sender_from else ""
+
+
+def header_index(raw_headers: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """Lower-cased header name -> its values in order."""
+    index: dict[str, list[str]] = {}
+    for key, value in raw_headers:
+        index.setdefault(key.lower(), []).append(value)
+    return index
 
 
 def decode_header_value(value: str) -> str:
@@ -229,6 +234,8 @@ def parse_message(raw: bytes, source: str, outlook_sender: OutlookSender | None 
     """Parse RFC 822 bytes. Malformed structure is recorded in `defects`, never raised."""
     parsed = email.message_from_bytes(raw, policy=email.policy.compat32)
     raw_headers = [(str(k), str(v)) for k, v in parsed.items()]
+    # One pass over the headers: the stdlib's get() lower-cases every header name on each call.
+    named = header_index(raw_headers)
     texts: list[str] = []
     htmls: list[str] = []
     links: list[Link] = []
@@ -291,15 +298,15 @@ def parse_message(raw: bytes, source: str, outlook_sender: OutlookSender | None 
         if (link.url, link.anchor) not in seen:
             seen.add((link.url, link.anchor))
             unique_links.append(link)
-    return Message(
+    message = Message(
         source=source,
         raw=raw,
         raw_headers=raw_headers,
-        subject=decode_header_value(parsed.get("Subject", "") or ""),
-        sender_from=_address(parsed.get("From")),
-        reply_to=_addresses([str(v) for v in parsed.get_all("Reply-To", [])]),
-        return_path=(parseaddr(str(parsed.get("Return-Path", "") or ""))[1] or "").strip(),
-        sender=_address(parsed.get("Sender")),
+        subject=decode_header_value(_first(named, "subject") or ""),
+        sender_from=_address(_first(named, "from")),
+        reply_to=_addresses(named.get("reply-to", [])),
+        return_path=(parseaddr(_first(named, "return-path") or "")[1] or "").strip(),
+        sender=_address(_first(named, "sender")),
         text=text,
         html="\n".join(htmls)[:MAX_TEXT],
         links=tuple(unique_links),
@@ -308,3 +315,10 @@ def parse_message(raw: bytes, source: str, outlook_sender: OutlookSender | None 
         defects=tuple(dict.fromkeys(defects)),
         outlook_sender=outlook_sender,
     )
+    message.__dict__["_by_name"] = named  # the cached index, already built
+    return message
+
+
+def _first(named: dict[str, list[str]], name: str) -> str | None:
+    values = named.get(name)
+    return values[0] if values else None
