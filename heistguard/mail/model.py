@@ -7,6 +7,7 @@ its explanation. The artifact records its version, training data and measured fi
 from __future__ import annotations
 
 import functools
+import heapq
 import itertools
 import json
 import math
@@ -76,13 +77,16 @@ class PhishingModel:
     def opinion(self, message: Message, findings: list[Finding]) -> Opinion:
         rules = rule_features(findings, self.rule_ids)
         words = word_columns(model_text(message), self.columns, self.stop_words, self.pairs)
-        contributions: list[tuple[float, str]] = [
-            (w * x, f"rule {rid}") for rid, w, x in zip(self.rule_ids, self.rule_weights, rules, strict=True) if x
-        ]
-        contributions += [(self.word_weights[j], f"word '{self.vocabulary[j]}'") for j in words]
-        logit = self.intercept + sum(c for c, _ in contributions)
+        by_rule = [(w * x, rid) for rid, w, x in zip(self.rule_ids, self.rule_weights, rules, strict=True) if x]
+        by_word = [self.word_weights[j] for j in words]
+        logit = self.intercept + sum(by_word, sum(c for c, _ in by_rule))  # rules then words, as trained
         probability = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, logit))))
-        reasons = tuple(name for c, name in sorted(contributions, reverse=True)[:4] if c > 0)
+        # The four largest positive contributions, named; names are built only for those that can be among them
+        # (a message holds a few hundred known words, and naming each cost more than scoring them).
+        fourth = heapq.nlargest(4, itertools.chain((c for c, _ in by_rule), by_word))[-1:] or [0.0]
+        named = [(c, f"rule {rid}") for c, rid in by_rule if c >= fourth[0]]
+        named += [(w, f"word '{self.vocabulary[j]}'") for j, w in zip(words, by_word, strict=True) if w >= fourth[0]]
+        reasons = tuple(name for c, name in sorted(named, reverse=True)[:4] if c > 0)
         return Opinion(probability, reasons)
 
     def finding(self, opinion: Opinion, findings: Sequence[Finding] = (), vouched: bool = False) -> Finding | None:
