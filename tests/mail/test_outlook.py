@@ -143,6 +143,21 @@ def test_exchange_sender_and_draft_are_not_called_forged_but_the_same_bytes_as_e
     assert rule_titles(rows["blank.eml"], "mail.invalid-sender") == ["the message has no From header"]
 
 
+def test_a_protected_name_on_an_exchange_mailbox_is_not_impersonation_but_the_same_eml_is() -> None:
+    from heistguard.config import MailConfig
+    from heistguard.mail.context import MailContext
+    from heistguard.mail.rules import display_name_impersonation
+
+    # The firm protects the name its own Exchange directory gives the sender: internal mail, not a lookalike.
+    context = MailContext(MailConfig(protected_names=("PA History Mailbox",)))
+    item = read_msg(EXCHANGE_ONLY)
+    internal = parse_message(item.raw, item.name, outlook_sender=item.outlook_sender)
+    assert display_name_impersonation.check(internal, context) == []
+    as_eml = parse_message(item.raw, "53784_fails.eml")  # the same bytes with nothing to vouch for the sender
+    (finding,) = display_name_impersonation.check(as_eml, context)
+    assert "there is no sender address" in finding.title
+
+
 def sender_tree(**more: Tree | bytes) -> Tree:
     """A sent message (it has a submit time) whose sender is given by `more` alone."""
     tree = message_tree("Wire instructions", "Please confirm the new wallet address today.")

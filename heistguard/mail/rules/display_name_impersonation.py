@@ -30,6 +30,9 @@ def check(message: Message, context: MailContext) -> list[Finding]:
     if sender is None or not display:
         return []
     org = registrable(sender.domain) if sender.domain else ""
+    outlook = message.outlook_sender  # set by the .msg reader only, never by a header an .eml could carry
+    if not org and outlook is not None and (outlook.exchange_dn or outlook.unsent):
+        return []  # a mailbox of the reader's own Exchange (its directory gave the name) or the reader's draft
     evidence = [at(message, "header From", f"From: {sender}")]
     indicators = [IndicatorRef(type="email", value=sender.address.lower())] if org else []
     for protected in context.names:
