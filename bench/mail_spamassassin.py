@@ -35,21 +35,26 @@ def _free_port() -> int:
 _SPAMD_PIDS: dict[int, int] = {}  # port -> pid of the spamd listening there
 
 
-def _cpu_of(pid: int) -> tuple[float, int]:
-    """(user + system CPU seconds, parent pid) of one process, from /proc."""
+def _cpu_of(pid: int) -> tuple[float, float, int]:
+    """(user + system CPU seconds, the same of its children that ended and were waited for, parent pid) of one
+    process, from /proc."""
     with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
         fields = handle.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), int(fields[1])
+    tick = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / tick, (int(fields[13]) + int(fields[14])) / tick, int(fields[1])
 
 
 def spamd_cpu_seconds(port: int) -> float:
     """CPU seconds used so far by the spamd on `port` and its preforked children (Linux /proc)."""
     parent = _SPAMD_PIDS[port]
-    total = _cpu_of(parent)[0]
+    # spamd replaces a child after 200 messages: the children that ended count through the parent's own
+    # account of them, the live ones by themselves.
+    own, ended, _ = _cpu_of(parent)
+    total = own + ended
     for entry in os.listdir("/proc"):
         if entry.isdigit() and int(entry) != parent:
             try:
-                seconds, ppid = _cpu_of(int(entry))
+                seconds, _, ppid = _cpu_of(int(entry))
             except (OSError, IndexError, ValueError):
                 continue  # a process that ended while we looked
             if ppid == parent:
