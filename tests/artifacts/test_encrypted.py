@@ -17,6 +17,7 @@ from heistguard.artifacts.scanner import Scanner
 from heistguard.artifacts.walk import ENCRYPTED, Limits, Member, Problem, walk_bytes
 from heistguard.findings import Severity
 from tests.artifacts.bombs import MiB, zeros_zip
+from tests.artifacts.rar_bytes import vint
 from tests.conftest import FIXTURES
 
 ENCRYPTED_DIR = FIXTURES / "artifacts" / "encrypted"
@@ -107,30 +108,21 @@ def test_7z_with_a_packed_file_list_is_unpacked_to_find_the_aes_coder() -> None:
     assert identify(broken).kind is Kind.SEVENZIP and identify(broken).detail == ""
 
 
-def _vint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, value = value & 0x7F, value >> 7
-        out.append(byte | (0x80 if value else 0))
-        if not value:
-            return bytes(out)
-
-
 def _rar5_header(kind: int, fields: bytes, extra: bytes = b"", data: bytes = b"") -> bytes:
     """One RAR 5 header as the format describes it (CRC left zero: the reader does not need it), then its data."""
     flags = (1 if extra else 0) | (2 if data else 0)
-    body = _vint(kind) + _vint(flags) + (_vint(len(extra)) if extra else b"") + (_vint(len(data)) if data else b"")
+    body = vint(kind) + vint(flags) + (vint(len(extra)) if extra else b"") + (vint(len(data)) if data else b"")
     body += fields + extra
-    return bytes(4) + _vint(len(body)) + body + data
+    return bytes(4) + vint(len(body)) + body + data
 
 
 def _rar5_file(name: str, data: bytes, encrypted: bool) -> bytes:
     # file flags, unpacked size, attributes, compression info (stored), host OS, name length, name
     raw = name.encode()
-    fields = _vint(0) + _vint(len(data)) + _vint(0x20) + _vint(0) + _vint(0) + _vint(len(raw)) + raw
+    fields = vint(0) + vint(len(data)) + vint(0x20) + vint(0) + vint(0) + vint(len(raw)) + raw
     # extra record 0x01, file encryption: version, flags, KDF count, salt, IV
-    record = _vint(0x01) + _vint(0) + _vint(0) + bytes([15]) + bytes(16) + bytes(16)
-    return _rar5_header(2, fields, _vint(len(record)) + record if encrypted else b"", data)
+    record = vint(0x01) + vint(0) + vint(0) + bytes([15]) + bytes(16) + bytes(16)
+    return _rar5_header(2, fields, vint(len(record)) + record if encrypted else b"", data)
 
 
 def test_rar_file_encryption_is_read_from_rar4_and_rar5_headers(scanner: Scanner) -> None:
@@ -168,7 +160,7 @@ def test_rar_members_after_a_plain_one_and_inside_a_zip_are_read() -> None:
         RAR5_SIGNATURE
         + _rar5_file("photos/big.bin", os.urandom(30_000), encrypted=False)
         + _rar5_file("Invoice.pdf.exe", b"\x00" * 64, encrypted=True)
-        + _rar5_header(5, _vint(0))
+        + _rar5_header(5, vint(0))
     )
     assert identify(data).detail == "encrypted"
     (problem,) = _encrypted(list(walk_bytes("task.rar", data))).values()

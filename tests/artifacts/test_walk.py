@@ -17,6 +17,7 @@ from heistguard.artifacts.scanner import Scanner
 from heistguard.artifacts.walk import Limits, Member, Problem, walk, walk_bytes
 from heistguard.config import ArtifactsConfig
 from tests.artifacts.bombs import MiB, gigabyte_gzip, gigabyte_zip, nested_like_42, zeros_zip
+from tests.artifacts.rar_bytes import vint
 
 LOADER = b"const s = Buffer.from('Y29uc29sZS5sb2coMSk=', 'base64').toString();\neval(s);\n"
 
@@ -333,17 +334,8 @@ def test_a_rar_member_header_past_64_kib_is_read() -> None:
     main_size = encrypted[12]  # a one-byte vint after the main header's CRC
     main_end = 13 + main_size
     data, name = os.urandom(100_000), b"big.bin"
-    header = _vint(2) + _vint(2) + _vint(len(data)) + _vint(0) + _vint(len(data)) + _vint(0x20)
-    header += _vint(0) + _vint(0) + _vint(len(name)) + name
-    rar = encrypted[:main_end] + bytes(4) + _vint(len(header)) + header + data + encrypted[main_end:]
+    header = vint(2) + vint(2) + vint(len(data)) + vint(0) + vint(len(data)) + vint(0x20)
+    header += vint(0) + vint(0) + vint(len(name)) + name
+    rar = encrypted[:main_end] + bytes(4) + vint(len(header)) + header + data + encrypted[main_end:]
     problems = [i for i in walk_bytes("big.rar", rar) if isinstance(i, Problem)]
     assert {p.path for p in problems if p.kind == "encrypted-member"} == {"big.rar!stest1.txt", "big.rar!stest2.txt"}
-
-
-def _vint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, value = value & 0x7F, value >> 7
-        out.append(byte | (0x80 if value else 0))
-        if not value:
-            return bytes(out)
