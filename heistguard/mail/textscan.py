@@ -201,14 +201,14 @@ class _Index:
             self._automaton = None
 
     def scan(self, folded: str) -> frozenset[str]:
+        if not self.literals:
+            return frozenset()
         if self._automaton is None:
             automaton = ahocorasick.Automaton()
             for literal in self.literals:
                 automaton.add_word(literal, literal)
             automaton.make_automaton()
             self._automaton = automaton
-        if not self.literals:
-            return frozenset()
         return frozenset(literal for _, literal in self._automaton.iter(folded))
 
 
@@ -242,7 +242,8 @@ class Needs:
 
     @property
     def gate(self) -> frozenset[str] | None:
-        """One clause every text the pattern matches meets (its smallest); None when nothing is required."""
+        """One clause every text the pattern matches meets (its smallest); None when nothing is required or the
+        requirement has too many choices to spell as clauses (such a pattern is then never gated)."""
         return min(self.clauses, key=len) if self.clauses else None
 
     def may_match(self, folded: str) -> bool:
