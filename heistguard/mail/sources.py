@@ -158,7 +158,7 @@ def iter_mbox(path: Path, *, chunk: int = MBOX_READ, limit: int = MAX_MESSAGE) -
                 while end_of_line == -1 and more:  # the "From " line runs past this read
                     data = handle.read(chunk)
                     more = bool(data)
-                    buffer, at = buffer[at:] + data, 0
+                    buffer, at = data, 0  # only where the line ends matters: however long it is, none of it is kept
                     end_of_line = buffer.find(b"\n")
                 content = len(buffer) if end_of_line == -1 else end_of_line + 1
                 look_from = max(0, content - 1)  # the "From " line's own newline may open the next boundary

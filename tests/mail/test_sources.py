@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import mailbox
 import shutil
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,16 @@ def test_a_message_over_the_limit_is_one_error_and_the_next_is_read(tmp_path: Pa
     first, second = iter_mbox(path, chunk=64, limit=2000)
     assert first.error is not None and "over the 2000-byte message limit" in first.error and first.raw == b""
     assert second.error is None and b"Subject: small" in second.raw
+
+
+def test_a_huge_from_line_is_not_held_in_memory(tmp_path: Path) -> None:
+    path = tmp_path / "odd.mbox"
+    path.write_bytes(b"From " + b"x" * (8 * 1024 * 1024) + b"\n" + mail(subject="after") + b"\n")
+    tracemalloc.start()
+    try:
+        (item,) = iter_mbox(path, chunk=64 * 1024)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert item.error is None and b"Subject: after" in item.raw
+    assert peak < 1024 * 1024  # one 64 KiB read and one small message, not the 8 MiB line
