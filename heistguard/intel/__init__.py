@@ -8,7 +8,7 @@ from pathlib import Path
 
 from heistguard.intel.bundled import ensure_bundled
 from heistguard.intel.indicators import Indicator, IndicatorType, normalise
-from heistguard.intel.lookup import IntelLookup, LookupBatch, LookupResult, Match
+from heistguard.intel.matching import IntelLookup, LookupBatch, LookupResult, Match
 from heistguard.intel.store import IntelStore
 
 __all__ = [

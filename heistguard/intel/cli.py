@@ -25,7 +25,7 @@ from heistguard.intel.exchange import (
     read_intel_file,
 )
 from heistguard.intel.indicators import IndicatorType
-from heistguard.intel.lookup import IntelLookup
+from heistguard.intel.matching import IntelLookup
 from heistguard.intel.store import Source
 from heistguard.report import OutputFormat
 

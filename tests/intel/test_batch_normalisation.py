@@ -8,7 +8,7 @@ import pytest
 from heistguard.errors import BadInput
 from heistguard.intel import IntelLookup
 from heistguard.intel.indicators import evm_checksum, normalise
-from heistguard.intel.lookup import _SQL_BATCH
+from heistguard.intel.matching import _SQL_BATCH
 from heistguard.intel.store import IntelStore
 
 EIP55_SPEC_VECTORS = (  # from the EIP-55 text
