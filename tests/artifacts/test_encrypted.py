@@ -17,20 +17,12 @@ from heistguard.artifacts.scanner import Scanner
 from heistguard.artifacts.walk import ENCRYPTED, Limits, Member, Problem, walk_bytes
 from heistguard.findings import Severity
 from tests.artifacts.bombs import MiB, zeros_zip
-from tests.artifacts.rar_bytes import vint
+from tests.artifacts.build import vint, zip_of
 from tests.conftest import FIXTURES
 
 ENCRYPTED_DIR = FIXTURES / "artifacts" / "encrypted"
 LOADER = b"const s = Buffer.from('Y29uc29sZS5sb2coMSk=', 'base64').toString();\neval(s);\n"
 HEAD = Limits(member_head=4096)
-
-
-def _zip(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return buffer.getvalue()
 
 
 def _encrypted(items: list[Member | Problem]) -> dict[str, Problem]:
@@ -66,14 +58,14 @@ def test_winzip_aes_members_are_encrypted_members() -> None:
 
 
 def test_plain_archive_has_no_encrypted_member_and_is_scanned(scanner: Scanner) -> None:
-    data = _zip({"task/README.md": b"# Coding task\n", "task/setup.js": LOADER})
+    data = zip_of({"task/README.md": b"# Coding task\n", "task/setup.js": LOADER})
     assert _encrypted(list(walk_bytes("task.zip", data))) == {}
     ids = {f.rule_id for f in scanner.scan_bytes("task.zip", data).findings}
     assert "artifacts.js-decoded-exec" in ids and "artifacts.encrypted-member" not in ids
 
 
 def test_encrypted_member_of_a_nested_archive_keeps_its_place() -> None:
-    outer = _zip({"deliver/task.zip": _fixture("zipcrypto.zip")}, zipfile.ZIP_STORED)
+    outer = zip_of({"deliver/task.zip": _fixture("zipcrypto.zip")}, zipfile.ZIP_STORED)
     assert "mail.zip!deliver/task.zip!task/setup.js" in _encrypted(list(walk_bytes("mail.zip", outer)))
 
 
@@ -97,7 +89,7 @@ def test_7z_with_a_packed_file_list_is_unpacked_to_find_the_aes_coder() -> None:
     assert identify(_fixture("compressed-header-plain.7z")).detail == ""
     assert set(_encrypted(list(walk_bytes("x.7z", encrypted)))) == {"x.7z"}
     # Inside a ZIP, in listing mode too (a 7z member is read whole to be typed).
-    outer = _zip({"task.7z": encrypted, "plain.7z": _fixture("compressed-header-plain.7z")})
+    outer = zip_of({"task.7z": encrypted, "plain.7z": _fixture("compressed-header-plain.7z")})
     assert set(_encrypted(list(walk_bytes("a.zip", outer, HEAD)))) == {"a.zip!task.7z"}
     # A header claiming a 4 GiB dictionary does not make the reader allocate one.
     coder = encrypted.find(bytes.fromhex("030101055d"))  # the LZMA coder id, 5 property bytes, lc/lp/pb
@@ -167,7 +159,7 @@ def test_rar_members_after_a_plain_one_and_inside_a_zip_are_read() -> None:
     assert problem.path == "task.rar!Invoice.pdf.exe" and "an executable" in problem.detail
     assert identify(data[:-200]).kind is Kind.RAR  # cut short: still a RAR, what was read stands
     # Listing mode, inside a ZIP (how the mail guard reads an attachment).
-    outer = _zip({"task.rar": data, "hidden.rar": _fixture("rar5-hpsw.rar")})
+    outer = zip_of({"task.rar": data, "hidden.rar": _fixture("rar5-hpsw.rar")})
     assert set(_encrypted(list(walk_bytes("a.zip", outer, HEAD)))) == {
         "a.zip!task.rar!Invoice.pdf.exe",
         "a.zip!hidden.rar",
@@ -203,24 +195,24 @@ def test_corrupted_rar_headers_never_raise(name: str, edits: list[tuple[int, byt
 
 def test_listing_mode_reads_heads_and_opens_nested_archives() -> None:
     big = os.urandom(300_000)  # incompressible: no bomb, but far more than a head
-    data = _zip({"photo.bin": b"\x89PNG\r\n\x1a\n" + big, "inner.zip": _zip({"setup.exe": b"MZ" + b"\0" * 500})})
+    data = zip_of({"photo.bin": b"\x89PNG\r\n\x1a\n" + big, "inner.zip": zip_of({"setup.exe": b"MZ" + b"\0" * 500})})
     members = {i.inner: i for i in walk_bytes("a.zip", data, HEAD) if isinstance(i, Member)}
     photo = members["a.zip!photo.bin"]
     assert len(photo.data) == 4096 and photo.size == len(big) + 8 and photo.filetype.kind is Kind.IMAGE
     assert members["a.zip!inner.zip!setup.exe"].filetype.kind is Kind.PE
     # Unidentified data also gets its last 512 bytes: a disk image is only known by its end.
     dmg = os.urandom(20_000) + b"koly" + b"\0" * 508
-    (member,) = [i for i in walk_bytes("b.zip", _zip({"x.dat": dmg}), HEAD) if isinstance(i, Member) and i.depth]
+    (member,) = [i for i in walk_bytes("b.zip", zip_of({"x.dat": dmg}), HEAD) if isinstance(i, Member) and i.depth]
     assert member.filetype.kind is Kind.DMG and len(member.data) == 4096
 
 
 def test_listing_mode_types_a_large_document_or_jar_inside_by_its_central_directory() -> None:
     padding = b"\x89PNG\r\n\x1a\n" + os.urandom(100_000)  # past the 4 KiB head and 64 KiB alike
-    docx = _zip(
+    docx = zip_of(
         {"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>", "word/media/a.png": padding}
     )
-    jar = _zip({"META-INF/MANIFEST.MF": b"Main-Class: a.Main\n", "a/res.png": padding})
-    items = [i for i in walk_bytes("a.zip", _zip({"r.docx": docx, "tool.jar": jar}), HEAD) if isinstance(i, Member)]
+    jar = zip_of({"META-INF/MANIFEST.MF": b"Main-Class: a.Main\n", "a/res.png": padding})
+    items = [i for i in walk_bytes("a.zip", zip_of({"r.docx": docx, "tool.jar": jar}), HEAD) if isinstance(i, Member)]
     kinds = {i.inner: i.filetype.kind for i in items if i.depth}
     assert kinds["a.zip!r.docx"] is Kind.OOXML and kinds["a.zip!tool.jar"] is Kind.JAR
     assert not any(name.startswith("a.zip!r.docx!") for name in kinds)  # a document is not unpacked
@@ -240,7 +232,7 @@ def test_listing_mode_names_a_bomb_and_lists_what_follows_it() -> None:
 
 def test_listing_mode_does_not_call_a_large_honest_archive_a_bomb() -> None:
     # 12 photos of 1 MiB: over a 10 MiB total, but only heads are decompressed.
-    data = _zip({f"f{i}.png": b"\x89PNG\r\n\x1a\n" + os.urandom(1024 * 1024) for i in range(12)}, zipfile.ZIP_STORED)
+    data = zip_of({f"f{i}.png": b"\x89PNG\r\n\x1a\n" + os.urandom(1024 * 1024) for i in range(12)}, zipfile.ZIP_STORED)
     tight = Limits(max_total_bytes=10 * 1024 * 1024)
     assert any(isinstance(i, Problem) and i.kind == "archive-bomb" for i in walk_bytes("a.zip", data, tight))
     listing = list(walk_bytes("a.zip", data, Limits(max_total_bytes=10 * 1024 * 1024, member_head=4096)))

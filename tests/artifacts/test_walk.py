@@ -17,17 +17,9 @@ from heistguard.artifacts.scanner import Scanner
 from heistguard.artifacts.walk import Limits, Member, Problem, walk, walk_bytes
 from heistguard.config import ArtifactsConfig
 from tests.artifacts.bombs import MiB, gigabyte_gzip, gigabyte_zip, nested_like_42, zeros_zip
-from tests.artifacts.rar_bytes import vint
+from tests.artifacts.build import vint, zip_of
 
 LOADER = b"const s = Buffer.from('Y29uc29sZS5sb2coMSk=', 'base64').toString();\neval(s);\n"
-
-
-def _zip(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return buffer.getvalue()
 
 
 def _tgz(members: list[tarfile.TarInfo], contents: dict[str, bytes]) -> bytes:
@@ -65,7 +57,7 @@ def test_zip_bomb_stops_at_the_ratio(scanner: Scanner) -> None:
 
 def test_gzip_bomb_and_nested_bombs_stop() -> None:
     assert "archive-bomb" in _problems(list(walk_bytes("x.bin.gz", gigabyte_gzip())))
-    nested = _zip({"inner.zip": zeros_zip("z", 150 * MiB)}, zipfile.ZIP_STORED)
+    nested = zip_of({"inner.zip": zeros_zip("z", 150 * MiB)}, zipfile.ZIP_STORED)
     assert "archive-bomb" in _problems(list(walk_bytes("outer.zip", nested)))
     # The 42.zip shape: ZIPs of 16 ZIPs of 16 ZIPs over 1 GB of zeros, 14 KB in all.
     shaped = nested_like_42()
@@ -78,7 +70,7 @@ def test_gzip_bomb_and_nested_bombs_stop() -> None:
 def test_small_highly_compressible_members_are_not_bombs(scanner: Scanner) -> None:
     zeros = bytes(2_000_000)  # 2 MB of zeros deflate about 1000:1, a repetitive log a few hundred to one
     log = b"".join(b"2025-11-04T09:%02d:00Z INFO worker-1 heartbeat ok\n" % (i % 60) for i in range(40_000))
-    archive = _zip({"data/blank.img": zeros, "logs/app.log": log, "setup.js": LOADER})
+    archive = zip_of({"data/blank.img": zeros, "logs/app.log": log, "setup.js": LOADER})
     with zipfile.ZipFile(io.BytesIO(archive)) as zf:
         assert {i.filename: i.file_size // i.compress_size > 200 for i in zf.infolist()}["data/blank.img"]
     for name, data in (
@@ -108,7 +100,7 @@ def test_the_stream_bomb_check_holds_no_more_than_a_few_mib() -> None:
 
 
 def test_total_size_limit_over_many_members() -> None:
-    archive = _zip({f"f{i}.txt": os.urandom(300_000) for i in range(5)})
+    archive = zip_of({f"f{i}.txt": os.urandom(300_000) for i in range(5)})
     problems = _problems(list(walk_bytes("a.zip", archive, Limits(max_total_bytes=1_000_000))))
     assert "archive-bomb" in problems
 
@@ -116,14 +108,14 @@ def test_total_size_limit_over_many_members() -> None:
 def test_ten_thousand_members_is_a_finding_and_the_first_ones_are_scanned(scanner: Scanner) -> None:
     members = {f"pkg/f{i:05d}.js": b"module.exports = 1;\n" for i in range(10_000)}
     members["pkg/f00000.js"] = LOADER
-    verdict = scanner.scan_bytes("many.zip", _zip(members))
+    verdict = scanner.scan_bytes("many.zip", zip_of(members))
     ids = {f.rule_id for f in verdict.findings}
     assert "artifacts.archive-limit" in ids
     assert "artifacts.js-decoded-exec" in ids
 
 
 def test_traversal_and_absolute_names_are_reported_and_nothing_is_written(tmp_path: Path, scanner: Scanner) -> None:
-    archive = _zip(
+    archive = zip_of(
         {"../../evil.js": LOADER, "/etc/cron.d/job": b"* * * * * root id\n", "C:\\Windows\\x.bat": b"@echo off\n"}
     )
     path = tmp_path / "work" / "a.zip"
@@ -161,7 +153,7 @@ def test_tar_links_devices_and_traversal() -> None:
 
 
 def test_truncated_archives_are_findings(scanner: Scanner) -> None:
-    whole = _zip({"a.js": LOADER * 50, "b.js": b"x" * 5000})
+    whole = zip_of({"a.js": LOADER * 50, "b.js": b"x" * 5000})
     assert "artifacts.unreadable-file" in _ids(scanner, "cut.zip", whole[: len(whole) // 2])
     tgz = _tgz([tarfile.TarInfo("p/a.js")], {"p/a.js": os.urandom(20_000)})
     assert "artifacts.unreadable-file" in _ids(scanner, "cut.tgz", tgz[: len(tgz) // 2])
@@ -170,7 +162,7 @@ def test_truncated_archives_are_findings(scanner: Scanner) -> None:
 def test_nesting_depth_limit() -> None:
     data = b"payload"
     for level in range(6):
-        data = _zip({f"level{level}.zip" if level else "x.txt": data})
+        data = zip_of({f"level{level}.zip" if level else "x.txt": data})
     problems = _problems(list(walk_bytes("deep.zip", data, Limits(max_depth=3))))
     assert "depth limit" in problems["archive-limit"][0]
 
@@ -193,7 +185,7 @@ def test_tree_with_hostile_entries_reports_them_and_scans_the_rest(tmp_path: Pat
     (root / "ssh").symlink_to(Path.home() / ".ssh" / "id_rsa")
     (root / "up").symlink_to(tmp_path)  # a directory link that would loop if followed
     (root / "inside").symlink_to(root / "src")  # inside the tree: silently skipped
-    (root / "broken.zip").write_bytes(_zip({"a": b"x" * 1000})[:40])
+    (root / "broken.zip").write_bytes(zip_of({"a": b"x" * 1000})[:40])
     verdict = scanner.scan_path(root)
     by_rule: dict[str, list[str]] = {}
     for finding in verdict.findings:
@@ -226,9 +218,9 @@ def test_missing_input_is_an_error_verdict(tmp_path: Path, scanner: Scanner) -> 
 
 
 def test_crx_and_whl_are_opened(scanner: Scanner) -> None:
-    crx = b"Cr24\x03\x00\x00\x00\x08\x00\x00\x00" + b"\x00" * 8 + _zip({"background.js": LOADER})
+    crx = b"Cr24\x03\x00\x00\x00\x08\x00\x00\x00" + b"\x00" * 8 + zip_of({"background.js": LOADER})
     assert "artifacts.js-decoded-exec" in _ids(scanner, "ext.crx", crx)
-    whl = _zip(
+    whl = zip_of(
         {
             "pkg/__init__.py": b"import base64\nexec(base64.b64decode(b'cHJpbnQoMSk='))\n",
             "pkg-1.0.dist-info/METADATA": b"Name: pkg\n",
@@ -278,8 +270,8 @@ def test_tar_bz2_tar_xz_jar_and_vsix_are_opened(scanner: Scanner) -> None:
         ("pkg.tar.bz2", _tar("w:bz2", members)),
         ("pkg.tar.xz", _tar("w:xz", members)),
         ("pkg.tar", _tar("w", members)),
-        ("ext.vsix", _zip({"extension/out/main.js": LOADER})),
-        ("tool.jar", _zip({"META-INF/MANIFEST.MF": b"Manifest-Version: 1.0\n", "web/loader.js": LOADER})),
+        ("ext.vsix", zip_of({"extension/out/main.js": LOADER})),
+        ("tool.jar", zip_of({"META-INF/MANIFEST.MF": b"Manifest-Version: 1.0\n", "web/loader.js": LOADER})),
     ):
         assert "artifacts.js-decoded-exec" in _ids(scanner, name, data), name
 
@@ -300,7 +292,7 @@ def _padded_first(document: bytes, padding: int) -> bytes:
 
 def test_a_large_document_or_jar_is_typed_as_a_small_one_is(tmp_path: Path, scanner: Scanner) -> None:
     real = (MACROS / "oleform-PR314.docm").read_bytes()  # a real macro-enabled Word document
-    jar = _zip({"com/acme/Tool.class": b"\xca\xfe\xba\xbe\x00\x00\x00\x34" + bytes(64)})
+    jar = zip_of({"com/acme/Tool.class": b"\xca\xfe\xba\xbe\x00\x00\x00\x34" + bytes(64)})
     for size in (0, 200_000):  # the same answer whether [Content_Types].xml is in the first 64 KiB or not
         docm = _padded_first(real, size)
         assert (len(docm) > 65536) == bool(size) and docm.index(b"[Content_Types].xml") > (65536 if size else 0)
@@ -311,8 +303,8 @@ def test_a_large_document_or_jar_is_typed_as_a_small_one_is(tmp_path: Path, scan
         assert top.filetype.kind is Kind.OOXML and top.filetype.detail == "macro-enabled", size
         assert "artifacts.office-macro" in {f.rule_id for f in scanner.scan_path(path).findings}
         # A JAR whose manifest comes after large resources is a Java archive, also inside another archive.
-        big_jar = _zip({"assets/blob.bin": os.urandom(size), "META-INF/MANIFEST.MF": b"Main-Class: a.Main\n"})
-        outer = _zip({"lib/tool.jar": big_jar, "lib/small.jar": jar}, zipfile.ZIP_STORED)
+        big_jar = zip_of({"assets/blob.bin": os.urandom(size), "META-INF/MANIFEST.MF": b"Main-Class: a.Main\n"})
+        outer = zip_of({"lib/tool.jar": big_jar, "lib/small.jar": jar}, zipfile.ZIP_STORED)
         kinds = {i.inner: i.filetype.kind for i in walk_bytes("dist.zip", outer) if isinstance(i, Member)}
         assert kinds["dist.zip!lib/tool.jar"] is Kind.JAR and kinds["dist.zip!lib/small.jar"] is Kind.JAR
 
