@@ -31,7 +31,7 @@ from heistguard.mail.context import MailContext
 from heistguard.mail.model import load_model
 from heistguard.mail.parallel import TriagePool, WorkerSetup
 from heistguard.mail.sources import MailItem, iter_mbox
-from heistguard.mail.triage import triage
+from heistguard.mail.triage import freeze_loaded, triage
 
 
 def build_mbox(dirs: list[Path], count: int, out: Path) -> int:
@@ -68,6 +68,7 @@ def one_process(items: Iterable[MailItem], db: Path) -> tuple[int, float, dict[s
     store = open_store(db, read_only=True)
     context = MailContext(MailConfig(), intel=IntelLookup(store))
     model = load_model()
+    freeze_loaded()  # as `mail triage` does before its batch
     counts: dict[str, int] = {}
     start, cpu = time.perf_counter(), time.process_time()
     for item in items:

@@ -20,7 +20,7 @@ from heistguard.mail.context import MailContext
 from heistguard.mail.model import load_model
 from heistguard.mail.parallel import WorkerSetup, triage_in_parallel
 from heistguard.mail.sources import MailItem, iter_imap, iter_paths
-from heistguard.mail.triage import triage
+from heistguard.mail.triage import freeze_loaded, triage
 from heistguard.report import OutputFormat
 
 mail_app = typer.Typer(
@@ -89,6 +89,7 @@ def triage_command(
             setup = WorkerSetup(config, state.db_path(), online, model is not None, model_path)
             pairs = triage_in_parallel(items, setup, jobs)
         else:
+            freeze_loaded()
             pairs = ((item, triage(item, context, model)) for item in items)
         if fmt is OutputFormat.SARIF:  # one document: verdicts are gathered, small as they are
             gathered: list[Verdict] = []

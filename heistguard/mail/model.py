@@ -65,6 +65,8 @@ class PhishingModel:
         # them names its n-gram range and the stop words dropped before pairing, so reading needs no sklearn.
         self.pairs = tuple(artifact.get("ngram_range", (1, 1)))[-1] >= 2
         self.stop_words = frozenset(artifact.get("stop_words", ()))
+        # A pair can only be a known term when its first word starts one: the others are never joined.
+        self.pair_starts = frozenset(term.split(" ", 1)[0] for term in self.vocabulary if " " in term)
         if len(self.columns) != len(self.vocabulary):
             raise ValueError("the model's vocabulary repeats a word")
         if not (len(self.rule_weights) == len(self.rule_ids) and len(self.word_weights) == len(self.vocabulary)):
@@ -76,7 +78,7 @@ class PhishingModel:
 
     def opinion(self, message: Message, findings: list[Finding]) -> Opinion:
         rules = rule_features(findings, self.rule_ids)
-        words = word_columns(model_text(message), self.columns, self.stop_words, self.pairs)
+        words = word_columns(model_text(message), self.columns, self.stop_words, self.pairs, self.pair_starts)
         by_rule = [(w * x, rid) for rid, w, x in zip(self.rule_ids, self.rule_weights, rules, strict=True) if x]
         by_word = [self.word_weights[j] for j in words]
         logit = self.intercept + sum(by_word, sum(c for c, _ in by_rule))  # rules then words, as trained
@@ -119,15 +121,22 @@ _TOKEN = re.compile(TOKEN_PATTERN)
 
 
 def word_columns(
-    text: str, columns: dict[str, int], stop_words: frozenset[str] = frozenset(), pairs: bool = False
+    text: str,
+    columns: dict[str, int],
+    stop_words: frozenset[str] = frozenset(),
+    pairs: bool = False,
+    pair_starts: frozenset[str] | None = None,
 ) -> list[int]:
     """Columns of the vocabulary terms present in `text`, ascending: what scikit-learn's binary CountVectorizer
     (lowercase, TOKEN_PATTERN, stop words dropped, then words and adjacent word pairs) gives for one document,
-    at one set intersection with the vocabulary."""
+    at one set intersection with the vocabulary. With `pair_starts` (the first words of the vocabulary's pairs)
+    only the pairs that can be terms are built."""
     tokens = [t for t in _TOKEN.findall(text.lower()) if t not in stop_words]
     terms = set(tokens)
-    if pairs:
+    if pairs and pair_starts is None:
         terms.update(map(" ".join, itertools.pairwise(tokens)))
+    elif pairs and pair_starts is not None:
+        terms.update([f"{first} {second}" for first, second in itertools.pairwise(tokens) if first in pair_starts])
     return sorted(columns[t] for t in columns.keys() & terms)
 
 

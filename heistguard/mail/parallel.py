@@ -18,7 +18,7 @@ from heistguard.findings import Verdict
 from heistguard.mail.context import MailContext
 from heistguard.mail.model import PhishingModel, load_model
 from heistguard.mail.sources import MailItem
-from heistguard.mail.triage import triage
+from heistguard.mail.triage import freeze_loaded, triage
 
 # A batch is one round trip to a worker: big enough that pickling and queueing cost little per message,
 # small enough that a few batches per worker in flight keep memory flat and every core busy.
@@ -53,6 +53,7 @@ def _start(setup: WorkerSetup) -> None:
         dns = get_txt
     model = load_model(setup.model_path) if setup.use_model else None
     _WORKER = (MailContext(setup.config, intel=IntelLookup(store), dns=dns), model)
+    freeze_loaded()
 
 
 def _triage_batch(items: list[MailItem]) -> list[Verdict]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from heistguard.findings import Finding, Severity, Verdict, error_verdict, verdict_of
 from heistguard.mail.authentication import vouched_notice
 from heistguard.mail.context import MailContext
@@ -47,6 +49,14 @@ def rule_findings(message: Message, context: MailContext) -> list[Finding]:
         except Exception as exc:  # a library bug on hostile bytes is reported for this message only
             raise RuleFailure(check.__module__.rsplit(".", 1)[-1], f"{type(exc).__name__}: {exc}") from exc
     return with_lures_weighed(findings)
+
+
+def freeze_loaded() -> None:
+    """Put what was loaded once (the rules' patterns, the model, the intel keys) out of the garbage collector's
+    sight before a batch: otherwise every full collection walks it all again while a mailbox is triaged (about
+    3 % of the time a message takes)."""
+    gc.collect()
+    gc.freeze()
 
 
 def triage(item: MailItem, context: MailContext, model: PhishingModel | None = None) -> Verdict:

@@ -151,6 +151,7 @@ def test_the_shipped_model_reads_words_as_scikit_learn_did_when_training() -> No
         vocabulary=model.vocabulary,
     )
     for document in documents:
-        found = word_columns(document, model.columns, model.stop_words, model.pairs)
+        found = word_columns(document, model.columns, model.stop_words, model.pairs, model.pair_starts)
         assert found == list(expected.transform([document]).indices)
+        assert found == word_columns(document, model.columns, model.stop_words, model.pairs)
         assert found  # each document shares terms with the vocabulary, so the comparison says something

@@ -13,6 +13,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from heistguard.mail.features import _EMAIL, _QUOTED_LINE, TOKEN_PATTERN, addresses_replaced, has_quoted_line
 from heistguard.mail.model import word_columns
 from heistguard.mail.rules import (
+    html_smuggling,
     lure_account_action,
     lure_advance_fee,
     lure_callback,
@@ -115,6 +116,7 @@ def test_a_pattern_never_matches_what_its_needs_rule_out(words: list[str], upper
     for pattern in LURES:
         if pattern.search(text):
             assert needs(pattern).may_match(fold(text)), (pattern.pattern[:40], text)
+            assert needs(pattern).occurs_in(fold(text)), (pattern.pattern[:40], text)
         fast, slow = search(pattern, text, fold(text)), pattern.search(text)
         assert (fast and fast.span()) == (slow and slow.span())
 
@@ -194,6 +196,19 @@ _QUOTE_BITS = [">", "> ", "a", "b c", " ", "\t", "\n", "\r\n", "\u00a0", "\u2028
 def test_quoted_line_check_agrees_with_the_regex(bits: list[str]) -> None:
     text = "".join(bits)
     assert has_quoted_line(text) == bool(_QUOTED_LINE.search(text))
+
+
+_SMUGGLING_BITS = ["atob (", "new  Blob(", "URL.createObjectURL", "msSaveBlob", ".download =", "Uint8Array",
+                   "charCodeAt(", ".click( )", "ſ", "K", " ", "x", "<script>", "download='a.exe'"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_SMUGGLING_BITS), max_size=10), st.lists(st.booleans(), max_size=10))
+def test_a_smuggling_marker_runs_whenever_it_can_match(bits: list[str], upper: list[bool]) -> None:
+    text = "".join(b.upper() if up else b for b, up in zip(bits, upper + [False] * len(bits), strict=False))
+    for marker, need in html_smuggling._MARKER_NEEDS:
+        if marker.search(text):
+            assert need.occurs_in(fold(text)), (marker.pattern, text)
 
 
 _ALL_NEEDS = [need for parts in _PHRASES.values() for _, need in parts] + [needs(p) for p in LURES]
