@@ -277,6 +277,16 @@ class Needs:
         return True
 
 
+def may_match_empty(pattern: re.Pattern[str]) -> bool:
+    """True when the pattern's shortest match is empty (or it cannot be read)."""
+    if not _READABLE:
+        return True
+    try:
+        return bool(_parser.parse(pattern.pattern, pattern.flags).getwidth()[0] == 0)
+    except Exception:  # unreadable: assume the worst
+        return True
+
+
 @functools.lru_cache(maxsize=1024)
 def needs(pattern: re.Pattern[str]) -> Needs:
     """The (cached) needs of a compiled pattern."""

@@ -24,7 +24,7 @@ from heistguard.mail.rules import (
     lure_token_claim,
     lure_urgent_wallet,
 )
-from heistguard.mail.rules._lures import _PHRASES, MAX_SCAN, hits, phrases
+from heistguard.mail.rules._lures import _PHRASES, MAX_SCAN, hits, leftmost_first, phrases
 from heistguard.mail.textscan import _literals, _satisfied, fold, needs, search
 from tests.mail.build import mail, parsed
 
@@ -186,6 +186,18 @@ def test_lure_hits_equal_the_whole_patterns_matches(words: list[str]) -> None:
     message = parsed(mail(subject="Hello", text=" ".join(words) + "\n"))
     for pattern in LURES:
         assert hits(pattern, message) == _plain_hits(pattern, message.subject, message.text)
+
+
+_OVERLAPPING = ["ab", "abc", "b+c", r"\bca", "c a", "a(?:b|c)+", r"(?<=a)b", "ba?", "cab$"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_OVERLAPPING), min_size=1, max_size=5), st.text("abcABC \n", max_size=30))
+def test_phrases_apart_match_as_the_joined_pattern_does(chosen: list[str], text: str) -> None:
+    joined = re.compile("|".join(f"(?:{p})" for p in chosen), re.I)
+    apart = [re.compile(f"(?:{p})", re.I) for p in chosen]
+    expected = [(m.span(), m.group(0)) for m in joined.finditer(text)]
+    assert [(m.span(), m.group(0)) for m in leftmost_first(apart, text)] == expected
 
 
 _QUOTE_BITS = [">", "> ", "a", "b c", " ", "\t", "\n", "\r\n", "\u00a0", "\u2028", "->", "x>y", "&gt;"]

@@ -5,24 +5,28 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable, Iterator
 
 from heistguard.findings import Finding, Rule, Severity
 from heistguard.mail.authentication import vouched_notice
 from heistguard.mail.context import MailContext, at
 from heistguard.mail.message import Message
-from heistguard.mail.textscan import Needs, literals_in, needs
+from heistguard.mail.textscan import Needs, literals_in, may_match_empty, needs
 
 MAX_SCAN = 10_000  # characters of body text read for themes (lures come early)
 
-# each theme's pattern -> the phrases it was built from, each with what its matches need (worked out once)
-_PHRASES: dict[re.Pattern[str], tuple[tuple[str, Needs], ...]] = {}
+# each theme's pattern -> its phrases, each compiled alone, with what its matches need (worked out once)
+_PHRASES: dict[re.Pattern[str], tuple[tuple[re.Pattern[str], Needs], ...]] = {}
 # each theme's pattern -> literals one of which any match of any of its phrases needs (None: no such set)
 _GATES: dict[re.Pattern[str], frozenset[str] | None] = {}
 
 
 def phrases(patterns: tuple[str, ...]) -> re.Pattern[str]:
     pattern = _joined(patterns)
-    parts = tuple((p, needs(_joined((p,)))) for p in patterns)
+    alone = [_joined((p,)) for p in patterns]
+    if pattern.groups or any(may_match_empty(a) for a in alone):
+        return pattern  # numbered groups, or a phrase that can match nothing: only the whole pattern says
+    parts = tuple((a, needs(a)) for a in alone)
     _PHRASES[pattern] = parts
     gates = [need.gate for _, need in parts]
     _GATES[pattern] = None if any(g is None for g in gates) else frozenset().union(*(g for g in gates if g))
@@ -40,22 +44,42 @@ def hits(pattern: re.Pattern[str], message: Message) -> list[str]:
     # Most messages hold none of the words a phrase needs: a substring look-up rules those phrases out, and the
     # regex runs over the phrases left (a phrase that cannot match anywhere never changes what the others match).
     parts = _PHRASES.get(pattern)
-    if parts is None or pattern.groups:  # built elsewhere, or with groups whose numbers must not move
+    if parts is None:  # built elsewhere, or with groups whose numbers must not move
         if not needs(pattern).may_match(folded):
             return []
+        matches: Iterable[re.Match[str]] = pattern.finditer(text)
     else:
         present = literals_in(folded)
         gate = _GATES[pattern]
         if gate is not None and gate.isdisjoint(present):  # the usual case: no phrase of the theme is possible
             return []
-        possible = tuple(p for p, need in parts if need.satisfied_by(present))
+        possible = [alone for alone, need in parts if need.satisfied_by(present)]
         if not possible:
             return []
-        pattern = _joined(possible)
+        matches = leftmost_first(possible, text)
     seen: dict[str, None] = {}
-    for match in pattern.finditer(text):
+    for match in matches:
         seen.setdefault(" ".join(match.group(0).lower().split()), None)
     return list(seen)
+
+
+def leftmost_first(patterns: list[re.Pattern[str]], text: str) -> Iterator[re.Match[str]]:
+    """The matches `finditer` of the patterns joined by "|" gives, from the patterns compiled apart (none may
+    match empty): at each point the match that starts first, the earlier pattern on a tie. Joining the phrases
+    a message may hold meant compiling a new regex for nearly every new combination of them."""
+    upcoming = [p.search(text) for p in patterns]
+    position = 0
+    while True:
+        first: re.Match[str] | None = None
+        for i, match in enumerate(upcoming):
+            if match is not None and match.start() < position:  # overlapped by the last match: look further on
+                match = upcoming[i] = patterns[i].search(text, position)
+            if match is not None and (first is None or match.start() < first.start()):
+                first = match
+        if first is None:
+            return
+        yield first
+        position = first.end()
 
 
 def own_notice(message: Message, context: MailContext) -> bool:

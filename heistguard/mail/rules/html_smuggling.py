@@ -33,12 +33,13 @@ _DATA_DOWNLOAD = re.compile(r"href\s*=\s*[\"']data:application/[^\"']{1000,}[\"'
 
 
 def smuggles(markup: str) -> bool:
-    folded = fold(markup)  # one C-speed pass spares case-blind regex scans of every page without the words
-    if "data:application/" in folded and _DATA_DOWNLOAD.search(markup):
+    lowered = markup.lower()  # one C-speed pass spares case-blind regex scans of every page without the words
+    if "data:application/" in lowered and _DATA_DOWNLOAD.search(markup):
         return True
-    if "<script" not in folded:
+    if "<script" not in lowered:
         return False
     # A marker regex runs only when the page holds the words it needs (a case-blind scan of a long page is slow).
+    folded = fold(markup)
     hits = sum(1 for marker, need in _MARKER_NEEDS if need.occurs_in(folded) and marker.search(markup))
     return hits >= 3 and (bool(_BLOB.search(markup)) or hits >= 5)
 
