@@ -148,9 +148,25 @@ class LookalikeFinder:
         self.allowed = frozenset(self.protected) | {registrable(d) for d in allowed if d}
         self._labels = {p: label_and_suffix(p) for p in self.protected}
         self._skeletons = {p: skeleton(self._labels[p][0]) for p in self.protected}
+        # Indexes that name the few protected domains a candidate can be near, so the tests run on those alone.
+        self._order = {p: i for i, p in enumerate(self.protected)}
+        self._by_label: dict[str, list[str]] = {}
+        self._by_skeleton: dict[str, list[str]] = {}
+        for p in self.protected:
+            self._by_label.setdefault(self._labels[p][0], []).append(p)
+            if len(self._labels[p][0]) >= 4:
+                self._by_skeleton.setdefault(self._skeletons[p], []).append(p)
+        self._long = tuple(
+            (p, label, frozenset(label)) for p in self.protected if len(label := self._labels[p][0]) >= 5
+        )
 
     @functools.lru_cache(maxsize=65536)  # noqa: B019 - one finder per run, the cache dies with it
     def check(self, domain: str) -> Lookalike | None:
+        return self.against(domain)
+
+    def against(self, domain: str, protected: Iterable[str] | None = None) -> Lookalike | None:
+        """The first of `protected` (by default those the indexes name, which give the same answer as all of
+        them) that `domain` imitates, and how."""
         if not domain or not self.protected:
             return None
         candidate = registrable(domain)
@@ -158,25 +174,43 @@ class LookalikeFinder:
             return None
         label, suffix = label_and_suffix(candidate)
         host = to_unicode(domain)
-        shape: str | None = None  # the candidate's skeleton, computed at most once
-        for protected in self.protected:
-            plabel, psuffix = self._labels[protected]
-            fuzz = _permutations(protected).get(to_ascii(candidate)) if protected in self.permuted else None
+        shape = skeleton(label)
+        for protected_domain in self._near(label, shape, host) if protected is None else protected:
+            plabel, psuffix = self._labels[protected_domain]
+            permuted = protected_domain in self.permuted
+            fuzz = _permutations(protected_domain).get(to_ascii(candidate)) if permuted else None
             if fuzz:
-                return Lookalike(to_unicode(candidate), protected, f"permutation ({fuzz})")
+                return Lookalike(to_unicode(candidate), protected_domain, f"permutation ({fuzz})")
             if label == plabel and suffix != psuffix:
-                return Lookalike(to_unicode(candidate), protected, "tld swap")
-            if len(plabel) >= 4:
-                shape = skeleton(label) if shape is None else shape
-                if shape == self._skeletons[protected]:
-                    return Lookalike(to_unicode(candidate), protected, "homoglyph")
+                return Lookalike(to_unicode(candidate), protected_domain, "tld swap")
+            if len(plabel) >= 4 and shape == self._skeletons[protected_domain]:
+                return Lookalike(to_unicode(candidate), protected_domain, "homoglyph")
             if len(plabel) >= 5 and edit_distance(label, plabel, 2) <= (1 if len(plabel) < 9 else 2):
-                return Lookalike(to_unicode(candidate), protected, "edit distance")
-            if len(plabel) >= 5 and _embeds(label, plabel, loose=protected in self.permuted or len(plabel) >= 7):
-                return Lookalike(to_unicode(candidate), protected, "embedded brand")
-            if host.startswith(protected + ".") or f".{protected}." in host:
-                return Lookalike(host, protected, "protected domain as a subdomain")
+                return Lookalike(to_unicode(candidate), protected_domain, "edit distance")
+            if len(plabel) >= 5 and _embeds(label, plabel, loose=permuted or len(plabel) >= 7):
+                return Lookalike(to_unicode(candidate), protected_domain, "embedded brand")
+            if host.startswith(protected_domain + ".") or f".{protected_domain}." in host:
+                return Lookalike(host, protected_domain, "protected domain as a subdomain")
         return None
+
+    def _near(self, label: str, shape: str, host: str) -> list[str]:
+        """In order, the protected domains for which one of the tests in `against` can hold: the firm's own
+        (permutations), the same label (TLD swap) or skeleton (homoglyph), a label near enough in length and
+        letters to be within the edit distance or inside this one (embedded), and a run of the host's labels
+        followed by a dot (subdomain)."""
+        near = set(self.permuted)
+        near.update(self._by_label.get(label, ()))
+        near.update(self._by_skeleton.get(shape, ()))
+        letters = frozenset(label)
+        for p, plabel, pletters in self._long:  # edit_distance's own cut-offs at a distance of 2, or embedded
+            if (abs(len(plabel) - len(label)) <= 2 and len(letters ^ pletters) <= 4) or plabel in label:
+                near.add(p)
+        labels = host.split(".")
+        for start in range(len(labels)):
+            for end in range(start + 1, len(labels)):
+                if (run := ".".join(labels[start:end])) in self._order:
+                    near.add(run)
+        return sorted(near, key=self._order.__getitem__)
 
 
 def _embeds(label: str, brand: str, loose: bool) -> bool:

@@ -7,6 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from heistguard.config import MailConfig
+from heistguard.mail.context import MailContext
 from heistguard.mail.domains import LookalikeFinder, edit_distance, registrable, skeleton
 
 FINDER = LookalikeFinder(
@@ -61,3 +63,20 @@ def _full_distance(a: str, b: str) -> int:
 @given(st.text(alphabet="abinces-", max_size=10), st.text(alphabet="abinces-", max_size=10))
 def test_edit_distance_cut_off_agrees_with_the_full_distance(a: str, b: str) -> None:
     assert min(edit_distance(a, b, 2), 3) == min(_full_distance(a, b), 3)
+
+
+_SHIPPED = MailContext(MailConfig()).lookalikes  # the shipped protected list: exchanges, wallets, VCs
+_LABEL_BITS = ["binance", "bіnance", "coinbase", "kraken", "krakken", "ledger", "metamask", "acme", "capital",
+               "-", "support", "secure", "rn", "m", "0", "o", "xn--bnance-bwa", "a", "ledgerwallet"]  # fmt: skip
+_SUFFIXES = ["com", "io", "net", "co.uk", "com.evil.io", "us", "xyz", "binance.com.verify.io", "kraken.com.x.net"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(_LABEL_BITS), min_size=1, max_size=3).map("".join), min_size=1, max_size=3),
+    st.sampled_from(_SUFFIXES),
+)
+def test_the_indexes_give_the_answer_every_protected_domain_gives(labels: list[str], suffix: str) -> None:
+    domain = ".".join([*labels, suffix])
+    for finder in (FINDER, _SHIPPED):
+        assert finder.check(domain) == finder.against(domain, finder.protected), domain
