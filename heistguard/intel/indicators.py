@@ -255,6 +255,8 @@ def url_host(parts: SplitResult, value: str) -> Indicator:
     host = parts.hostname or ""
     if not host:
         raise BadInput("malformed URL", value, "it has no host")
+    if ":" not in host and not host.replace(".", "").isdigit():
+        return normalise_domain(host)  # neither IPv6 (colons) nor IPv4 (digits and dots): no failed parse to pay
     try:
         return normalise_ip(host)
     except BadInput:

@@ -234,6 +234,11 @@ def _charset_text(part: EmailMessage, payload: bytes) -> str:
         return payload.decode("utf-8", "replace")
 
 
+def _may_name(value: object) -> bool:
+    """False when a header (absent, or plain text) cannot hold a filename or name parameter."""
+    return value is not None and (not isinstance(value, str) or "name" in value.lower())
+
+
 def _filename(part: EmailMessage) -> str | None:
     try:
         name = part.get_filename()
@@ -282,8 +287,10 @@ def parse_message(raw: bytes, source: str, outlook_sender: OutlookSender | None 
                         walk(child, depth + 1)
             return
         ctype = part.get_content_type()
-        filename = _filename(part)
-        disposition = str(part.get("Content-Disposition") or "").lower()
+        raw_disposition = part.get("Content-Disposition")
+        # get_filename() reads a filename= or name= parameter: headers without the word hold neither
+        filename = _filename(part) if _may_name(raw_disposition) or _may_name(part.get("Content-Type")) else None
+        disposition = str(raw_disposition or "").lower()
         data = _payload(part)
         if filename or "attachment" in disposition or not ctype.startswith(("text/", "multipart/")):
             name = filename or f"(unnamed {ctype})"

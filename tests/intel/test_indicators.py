@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from heistguard.errors import BadInput
-from heistguard.intel.indicators import IndicatorType, detect, normalise
+from heistguard.intel.indicators import (
+    Indicator,
+    IndicatorType,
+    detect,
+    normalise,
+    normalise_domain,
+    normalise_ip,
+    url_host,
+)
 
 RONIN = "0x098B716B8Aaf21512996dC57EB0615e2383E2f96"  # Ronin bridge exploiter, OFAC SDN 2022-04-14
 
@@ -85,3 +97,38 @@ def test_forced_type_and_garbage() -> None:
         detect("hello")
     with pytest.raises(BadInput, match="unknown indicator type"):
         normalise("x", "colour")
+
+
+def _host_by_trying_ip_first(host: str) -> Indicator | str:
+    """What a URL's host is by definition: an IP when ipaddress reads it, else a domain (or the error)."""
+    try:
+        return normalise_ip(host)
+    except BadInput:
+        try:
+            return normalise_domain(host)
+        except BadInput as exc:
+            return exc.one_line()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text("0123456789.abcdefx-:%١", min_size=1, max_size=20))
+def test_a_url_host_is_an_ip_exactly_when_ipaddress_reads_it(host: str) -> None:
+    url = f"http://[{host}]/x" if ":" in host else f"http://{host}/x"
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError:
+        return  # not a URL urlsplit reads: normalise_url reports it before any host is looked at
+    if not hostname:
+        return
+    try:
+        found: Indicator | str = url_host(parts, url)
+    except BadInput as exc:
+        found = exc.one_line()
+    assert found == _host_by_trying_ip_first(hostname)
+
+
+def test_url_hosts_that_are_addresses() -> None:
+    assert normalise("http://192.168.0.1/login", IndicatorType.URL).value == "http://192.168.0.1/login"
+    assert normalise("http://[::ffff:1.2.3.4]/", IndicatorType.URL).value == "http://1.2.3.4/"
+    assert normalise("http://1.2.3.4.example/", IndicatorType.URL).value == "http://1.2.3.4.example/"

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from heistguard.mail.attachments import members
+from heistguard.mail.message import _filename, _may_name
 from heistguard.mail.rules import attachment_executable, deceptive_attachment_name, macro_document
 from tests.artifacts.bombs import zeros_zip
 from tests.conftest import FIXTURES
@@ -58,3 +65,24 @@ def _deflated(files: dict[str, bytes]) -> bytes:
         for name, data in files.items():
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+_PARAMETERS = ["", "; name=a.lnk", "; NAME=\"b.iso\"", "; FileName*0*=utf-8''x%20y.js", "; filename*1=z",
+               "; charset=utf-8", "; Name*=''c.hta", "; boundary=\"name\"", "; x=ñame", " (name)"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["attachment", "inline", "ATTACHMENT", "form-data", None]),
+    st.lists(st.sampled_from(_PARAMETERS), max_size=3),
+    st.lists(st.sampled_from(_PARAMETERS), max_size=3),
+)
+def test_a_part_without_the_word_name_in_its_headers_has_no_filename(
+    disposition: str | None, disposition_params: list[str], type_params: list[str]
+) -> None:
+    headers = f"Content-Type: application/octet-stream{''.join(type_params)}\n"
+    if disposition is not None:
+        headers += f"Content-Disposition: {disposition}{''.join(disposition_params)}\n"
+    part = email.message_from_string(headers + "\nAAAA\n", policy=email.policy.compat32)
+    shortcut = _may_name(part.get("Content-Disposition")) or _may_name(part.get("Content-Type"))
+    assert (_filename(part) if shortcut else None) == _filename(part)
