@@ -60,15 +60,10 @@ class PhishingModel:
         if self.very < self.high:
             raise ValueError("the model's very-likely threshold is below its likely threshold")
         # Derived at load time, not stored: the word -> column index the training vectorizer used.
-        self.columns = {word: j for j, word in enumerate(self.vocabulary)}
         # Word pairs ("verify account") say what a message asks better than single words; a model trained on
         # them names its n-gram range and the stop words dropped before pairing, so reading needs no sklearn.
-        self.pairs = tuple(artifact.get("ngram_range", (1, 1)))[-1] >= 2
-        self.stop_words = frozenset(artifact.get("stop_words", ()))
-        # A pair can only be a known term when its first word starts one: the others are never joined.
-        self.pair_starts = frozenset(term.split(" ", 1)[0] for term in self.vocabulary if " " in term)
-        if len(self.columns) != len(self.vocabulary):
-            raise ValueError("the model's vocabulary repeats a word")
+        pairs = tuple(artifact.get("ngram_range", (1, 1)))[-1] >= 2
+        self.terms = Terms(self.vocabulary, frozenset(artifact.get("stop_words", ())), pairs)
         if not (len(self.rule_weights) == len(self.rule_ids) and len(self.word_weights) == len(self.vocabulary)):
             raise ValueError("the model's coefficients do not match its features")
 
@@ -78,7 +73,7 @@ class PhishingModel:
 
     def opinion(self, message: Message, findings: list[Finding]) -> Opinion:
         rules = rule_features(findings, self.rule_ids)
-        words = word_columns(model_text(message), self.columns, self.stop_words, self.pairs, self.pair_starts)
+        words = self.terms.columns(model_text(message))
         by_rule = [(w * x, rid) for rid, w, x in zip(self.rule_ids, self.rule_weights, rules, strict=True) if x]
         by_word = [self.word_weights[j] for j in words]
         logit = self.intercept + sum(by_word, sum(c for c, _ in by_rule))  # rules then words, as trained
@@ -120,24 +115,27 @@ class PhishingModel:
 _TOKEN = re.compile(TOKEN_PATTERN)
 
 
-def word_columns(
-    text: str,
-    columns: dict[str, int],
-    stop_words: frozenset[str] = frozenset(),
-    pairs: bool = False,
-    pair_starts: frozenset[str] | None = None,
-) -> list[int]:
-    """Columns of the vocabulary terms present in `text`, ascending: what scikit-learn's binary CountVectorizer
-    (lowercase, TOKEN_PATTERN, stop words dropped, then words and adjacent word pairs) gives for one document,
-    at one set intersection with the vocabulary. With `pair_starts` (the first words of the vocabulary's pairs)
-    only the pairs that can be terms are built."""
-    tokens = [t for t in _TOKEN.findall(text.lower()) if t not in stop_words]
-    terms = set(tokens)
-    if pairs and pair_starts is None:
-        terms.update(map(" ".join, itertools.pairwise(tokens)))
-    elif pairs and pair_starts is not None:
-        terms.update([f"{first} {second}" for first, second in itertools.pairwise(tokens) if first in pair_starts])
-    return sorted(columns[t] for t in columns.keys() & terms)
+class Terms:
+    """A vocabulary read as scikit-learn's binary CountVectorizer reads one document (lower-cased, TOKEN_PATTERN,
+    stop words dropped, then words and, with `pairs`, adjacent word pairs), held as single words and as pairs
+    of words so that the terms of a text are found by two set intersections, with no pair joined into a string."""
+
+    def __init__(self, vocabulary: Sequence[str], stop_words: frozenset[str] = frozenset(), pairs: bool = False):
+        self.words = {term: j for j, term in enumerate(vocabulary) if " " not in term}
+        split = {tuple(term.split(" ")): j for j, term in enumerate(vocabulary) if " " in term}
+        self.pairs = {pair: j for pair, j in split.items() if len(pair) == 2} if pairs else {}
+        if len(self.words) + len(split) != len(vocabulary):
+            raise ValueError("the model's vocabulary repeats a term")
+        self.stop_words = stop_words
+
+    def columns(self, text: str) -> list[int]:
+        """Columns of the vocabulary terms present in `text`, ascending."""
+        tokens = list(itertools.filterfalse(self.stop_words.__contains__, _TOKEN.findall(text.lower())))
+        found = [self.words[word] for word in self.words.keys() & set(tokens)]
+        if self.pairs:
+            found += [self.pairs[pair] for pair in self.pairs.keys() & set(itertools.pairwise(tokens))]
+        found.sort()
+        return found
 
 
 def load_model(path: Path | None = None) -> PhishingModel | None:

@@ -33,7 +33,7 @@ def test_artifact_is_versioned_and_names_its_data() -> None:
     assert 0.0 < oof["verdict"]["recall"] <= 1.0 and 0.0 <= oof["verdict"]["fpr"] < 0.01
     assert "phishing" not in model.vocabulary and "pot" not in model.vocabulary  # the victim token is gone
     # function words only say which language (the training ham is English): dropped in every language
-    assert {"para", "und", "vous", "het"} <= model.stop_words and "para" not in model.vocabulary
+    assert {"para", "und", "vous", "het"} <= model.terms.stop_words and "para" not in model.vocabulary
 
 
 def test_the_model_leans_on_the_ask_not_the_era() -> None:
@@ -132,7 +132,6 @@ def test_the_shipped_model_reads_words_as_scikit_learn_did_when_training() -> No
     from sklearn.feature_extraction.text import CountVectorizer
 
     from heistguard.mail.features import TOKEN_PATTERN
-    from heistguard.mail.model import word_columns
 
     model = load_model()
     assert model is not None
@@ -146,12 +145,11 @@ def test_the_shipped_model_reads_words_as_scikit_learn_did_when_training() -> No
     expected = CountVectorizer(
         binary=True,
         token_pattern=TOKEN_PATTERN,
-        stop_words=sorted(model.stop_words),
+        stop_words=sorted(model.terms.stop_words),
         ngram_range=tuple(model.meta["ngram_range"]),
         vocabulary=model.vocabulary,
     )
     for document in documents:
-        found = word_columns(document, model.columns, model.stop_words, model.pairs, model.pair_starts)
+        found = model.terms.columns(document)
         assert found == list(expected.transform([document]).indices)
-        assert found == word_columns(document, model.columns, model.stop_words, model.pairs)
         assert found  # each document shares terms with the vocabulary, so the comparison says something

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sklearn.feature_extraction.text import CountVectorizer
 
 from heistguard.mail.features import _EMAIL, _QUOTED_LINE, TOKEN_PATTERN, addresses_replaced, has_quoted_line
-from heistguard.mail.model import word_columns
+from heistguard.mail.model import Terms
 from heistguard.mail.rules import (
     html_smuggling,
     lure_account_action,
@@ -121,7 +121,7 @@ def test_a_pattern_never_matches_what_its_needs_rule_out(words: list[str], upper
         assert (fast and fast.span()) == (slow and slow.span())
 
 
-def test_word_columns_match_scikit_learn_on_tricky_unicode() -> None:
+def test_terms_match_scikit_learn_on_tricky_unicode() -> None:
     documents = [
         "İstanbul STRASSE straße ǅemal ﬁnance café cafe\u0301 ΟΔΟΣ οδος ŉ",
         "wallet_seed 123abc abc123 a1b2c3 x y zz tokens-with-dashes emoji🙂word 你好世界 ウォレット",
@@ -130,11 +130,10 @@ def test_word_columns_match_scikit_learn_on_tricky_unicode() -> None:
     ]
     vectorizer = CountVectorizer(binary=True, token_pattern=TOKEN_PATTERN, lowercase=True).fit(documents)
     vocabulary = list(vectorizer.get_feature_names_out())
-    columns = {word: j for j, word in enumerate(vocabulary)}
     for document in documents:
         expected = CountVectorizer(vocabulary=vocabulary, binary=True, token_pattern=TOKEN_PATTERN, lowercase=True)
-        assert word_columns(document, columns) == list(expected.transform([document]).indices)
-    assert word_columns("nothing known here", {"absent": 0}) == []
+        assert Terms(vocabulary).columns(document) == list(expected.transform([document]).indices)
+    assert Terms(["absent"]).columns("nothing known here") == []
 
 
 def test_word_pairs_match_scikit_learn_with_stop_words_dropped_first() -> None:
@@ -150,10 +149,9 @@ def test_word_pairs_match_scikit_learn_with_stop_words_dropped_first() -> None:
     terms = {"binary": True, "token_pattern": TOKEN_PATTERN, "stop_words": stop, "ngram_range": (1, 2)}
     vocabulary = list(CountVectorizer(**terms).fit(documents).get_feature_names_out())
     assert "verify account" in vocabulary and "claim airdrop" in vocabulary  # pairs form across dropped words
-    columns = {term: j for j, term in enumerate(vocabulary)}
     expected = CountVectorizer(**terms, vocabulary=vocabulary)
     for document in documents:
-        found = word_columns(document, columns, frozenset(stop), pairs=True)
+        found = Terms(vocabulary, frozenset(stop), pairs=True).columns(document)
         assert found == list(expected.transform([document]).indices)
 
 
