@@ -11,6 +11,7 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from heistguard.mail.domains import FREE_MAIL, host_of, registrable
 from heistguard.mail.message import Message
@@ -65,6 +66,13 @@ def recorded_results(message: Message, trusted_ids: tuple[str, ...] = ()) -> Aut
     """The results the firm's own receiving server recorded, or None when there are none to believe.
 
     A server may write one header per method, so every header of the chosen authserv-id is read."""
+    key = ("recorded_results", trusted_ids)
+    if key not in message.derived:  # asked by most of the sender rules
+        message.derived[key] = _recorded_results(message, trusted_ids)
+    return cast(AuthResults | None, message.derived[key])
+
+
+def _recorded_results(message: Message, trusted_ids: tuple[str, ...]) -> AuthResults | None:
     headers = message.headers_named("Authentication-Results")
     if not headers:
         return None

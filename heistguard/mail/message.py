@@ -94,6 +94,8 @@ class Message:
     defects: tuple[str, ...]
     outlook_sender: OutlookSender | None = None  # set by the .msg reader only (see `sources.read_msg`)
     _heads: dict[int, tuple[str, str]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # What several rules derive from the message alike (the authentication results), worked out once.
+    derived: dict[tuple[object, ...], object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @functools.cached_property
     def _by_name(self) -> dict[str, list[str]]:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from heistguard.findings import Severity
 from heistguard.mail.rules import RULE_MODULES, RULES, lure_account_action, lure_callback
+from heistguard.mail.rules._links import _OBFUSCATED_IP, ip_literal
 from tests.mail.build import CHM, DMG, HTA, ISO, LNK, PASS, PDF, PE, SHELL, VBS, VHDX, context, mail, parsed, zipped
 
 MEETING = "Looking forward to our call on Thursday. Please join the meeting with the link below.\n"
@@ -358,3 +363,23 @@ def test_direction_marks_inside_words_are_hidden_text_but_not_at_the_edge_of_rig
     hebrew = "\u05e4\u05d2\u05d9\u05e9\u05d4\u200f Zoom \u200f\u05de\u05d7\u05e8 at 10:00 "
     hebrew += "\u200eOK\u200e \u200eok\u200e."
     assert hidden_text.check(parsed(mail(subject="Meeting", text=hebrew + "\n")), context()) == []
+
+
+def _ip_literal_by_definition(host: str) -> bool:
+    bare = host.strip("[]")
+    try:
+        ipaddress.ip_address(bare)
+        return True
+    except ValueError:
+        return bool(_OBFUSCATED_IP.match(bare))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text("0123456789.abcdefxX:[]%٣", max_size=24))
+def test_ip_literal_skips_only_hosts_ipaddress_cannot_read(host: str) -> None:
+    assert ip_literal(host) == _ip_literal_by_definition(host)
+
+
+@pytest.mark.parametrize("host", ["192.0.2.1", "[2001:db8::1]", "0xC0000201", "3221225985", "0300.0000.0002.0001"])
+def test_ip_literals_in_every_form_browsers_accept(host: str) -> None:
+    assert ip_literal(host)

@@ -47,11 +47,13 @@ _OBFUSCATED_IP = re.compile(r"^(?:0x[0-9a-f]+|\d{8,10}|(?:0[0-7]+\.){3}0[0-7]+)$
 def ip_literal(host: str) -> bool:
     """True for 192.0.2.1, [2001:db8::1] and the decimal / hex / octal forms browsers still accept."""
     bare = host.strip("[]")
-    try:
-        ipaddress.ip_address(bare)
-        return True
-    except ValueError:
-        return bool(_OBFUSCATED_IP.match(bare))
+    if ":" in bare or bare.replace(".", "").isdigit():  # what ipaddress can read: a failed parse costs a raise
+        try:
+            ipaddress.ip_address(bare)
+            return True
+        except ValueError:
+            pass
+    return bool(_OBFUSCATED_IP.match(bare))
 
 
 def on(host: str, services: frozenset[str]) -> bool:
