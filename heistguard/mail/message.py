@@ -114,6 +114,7 @@ class Message:
         """(subject, newline and the first `limit` characters of text; the same case-folded for the phrase
         pre-checks of `heistguard.mail.textscan`), built once per limit for all the rules that read the start
         of a message."""
+        limit = min(limit, len(self.text))  # a text shorter than both limits has one head, built once
         if limit not in self._heads:
             head = f"{self.subject}\n{self.text[:limit]}"
             self._heads[limit] = (head, fold(head))
