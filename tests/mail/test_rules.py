@@ -254,6 +254,17 @@ CASES: dict[str, tuple[bytes, bytes]] = {
         # invisible padding between words, as newsletters put in their preheader, is not hiding anything
         mail(subject="News", text="November news \u200c \u200c \u200c \u200c from the team.\n"),
     ),
+    "mail.paste-and-run": (
+        mail(
+            subject="Verify you are human",
+            text="To finish the verification:\n1. Press Windows Key + R\n2. Press CTRL + V\n3. Press Enter\n",
+        ),
+        mail(
+            subject="This week in Rust",
+            text="To try the new release, open a terminal and run:\n\n"
+            "    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh\n",
+        ),
+    ),
     "mail.macro-document": (b"", b""),  # built from a real document in test_attachments.py
     "mail.dkim-invalid": (b"", b""),  # needs a signing key: test_authentication.py
 }
