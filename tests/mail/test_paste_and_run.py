@@ -4,9 +4,12 @@ helpdesk mail that looks a little like them."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from heistguard.findings import Severity
 from heistguard.mail.rules import paste_and_run
+from heistguard.mail.textscan import fold
 from tests.mail.build import PASS, context, mail, parsed
 
 # A fake "document failed to load" page as ClickFix attachments carry it: the command goes to the clipboard and
@@ -78,3 +81,25 @@ def test_a_vouched_newsletter_explaining_clickfix_is_worth_a_look_not_a_block() 
 )
 def test_everyday_keyboard_tips_helpdesk_and_installer_lines_stay_silent(text: str) -> None:
     assert _fired(mail(text=text)) == []
+
+
+_BITS = ["Win", "Windows", " key", " logo key", "⊞", "❖", "+", " + ", "R", "r", '"R"', "V", "Ctrl", "⌘", "Cmd",
+         "paste", " it", "Press ", "the ", "PowerShell", "powerſhell", " -w hidden", " iex", "curl ", "| sh", "WGET",
+         "mshta ", "http://x", "\n", " ", "ſ", "\u212a", "right-click to paste"]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_BITS), max_size=14))
+@example(["⌘", "V", " "])
+@example(["Ctrl", " + ", '"R"', " ", "Cmd", "+", "V"])
+@example(["Press ", "the ", "Windows", " logo key"])
+@example(["powerſhell", " iex"])
+def test_the_substring_gates_never_hide_a_match(bits: list[str]) -> None:
+    text = "".join(bits)
+    folded = fold(text)
+    if paste_and_run._RUN_BOX.search(text):
+        assert paste_and_run._may_open_run_box(folded), text
+    if paste_and_run._PASTE.search(text):
+        assert paste_and_run._may_paste(folded), text
+    if paste_and_run._CRADLE.search(text):
+        assert any(c in folded for c in paste_and_run._COMMANDS), text

@@ -10,7 +10,7 @@ from heistguard.findings import Finding, IndicatorRef, Rule, Severity
 from heistguard.mail.context import MailContext, at
 from heistguard.mail.message import Attachment, Message, html_to_text
 from heistguard.mail.rules._lures import own_notice
-from heistguard.mail.textscan import search
+from heistguard.mail.textscan import fold, search
 
 RULE = Rule(
     id="mail.paste-and-run",
@@ -74,6 +74,11 @@ _STRONG = re.compile(
     r"|https?://\d{1,3}(?:\.\d{1,3}){3}\b|do shell script",
     re.I,
 )
+# Every downloader shape names one of these, and every Run-box or paste instruction holds one of these groups:
+# plain substring tests on the lower-cased text rule out nearly every message before a regex runs.
+_COMMANDS = ("powershell", "mshta", "certutil", "bitsadmin", "regsvr32", "rundll32", "curl", "wget", "osascript")
+_PLUS_R = re.compile(r"\+\s*[\"'“]?r\b")  # on the lower-cased text: a key combination ending in R
+_PLUS_V = re.compile(r"\+\s*[\"'“]?v\b")
 _CLIPBOARD = re.compile(r"clipboard\.writeText\s*\(|execCommand\s*\(\s*[\"']copy[\"']", re.I)
 
 
@@ -86,32 +91,44 @@ def check(message: Message, context: MailContext) -> list[Finding]:
 
 def _in_body(message: Message, context: MailContext) -> list[Finding]:
     text, folded = message.head(SCAN)
-    cradle = search(_CRADLE, text, folded)
+    cradle = search(_CRADLE, text, folded) if any(c in folded for c in _COMMANDS) else None
     command = _line(text, cradle) if cradle else ""
     strong = bool(cradle and _STRONG.search(command))
-    told = search(_RUN_BOX, text, folded)
+    told = _RUN_BOX.search(text) if _may_open_run_box(folded) else None
     if told is None and strong:  # a terminal is a developer's daily tool: it counts with a downloader only
         told = search(_TERMINAL, text, folded)
-    paste = search(_PASTE, text, folded)
-    if told and (paste or cradle):
-        steps = [m.group(0) for m in (told, paste) if m]
-        what = "tells the reader to " + " then ".join(steps) + (f" and run {command[:120]}" if command else "")
-        # Quoted by a sender whose domain vouches for the notice (a security newsletter explaining the trick):
-        # worth a look, not a block.
-        severity = Severity.MEDIUM if own_notice(message, context) else None
-    elif strong:
-        steps, what, severity = [], f"carries a downloader command: {command[:120]}", Severity.MEDIUM
-    else:
+    if told is None:
+        if not strong:
+            return []
+        what = f"carries a downloader command: {command[:120]}"
+        evidence = [at(message, "body", command)]
+        return [RULE.finding(f"the message {what}", evidence, severity=Severity.MEDIUM)]
+    paste = _PASTE.search(text) if _may_paste(folded) else None
+    if not (paste or cradle):
         return []
+    steps = [m.group(0) for m in (told, paste) if m]
+    what = "tells the reader to " + " then ".join(steps) + (f" and run {command[:120]}" if command else "")
     evidence = [at(message, "body", "; ".join([*steps, *([command] if command else [])]))]
+    # Quoted by a sender whose domain vouches for the notice (a security newsletter explaining the trick): worth
+    # a look, not a block.
+    severity = Severity.MEDIUM if own_notice(message, context) else None
     return [RULE.finding(f"the message {what}", evidence, severity=severity)]
+
+
+def _may_open_run_box(folded: str) -> bool:
+    return "windows key" in folded or "windows logo key" in folded or _PLUS_R.search(folded) is not None
+
+
+def _may_paste(folded: str) -> bool:
+    return "paste" in folded or "⌘" in folded or _PLUS_V.search(folded) is not None
 
 
 def _in_page(message: Message, attachment: Attachment) -> list[Finding]:
     """An attached page whose script or text holds a downloader, and that tells the reader to run it or puts it
     on the clipboard (the fake error or captcha page of ClickFix)."""
     markup = attachment.data[:MAX_PAGE].decode("utf-8", "replace")
-    cradle = _CRADLE.search(markup)
+    folded = fold(markup)
+    cradle = _CRADLE.search(markup) if any(c in folded for c in _COMMANDS) else None
     if cradle is None:
         return []
     visible = html_to_text(markup)[0]
