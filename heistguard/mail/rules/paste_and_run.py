@@ -10,7 +10,7 @@ from heistguard.findings import Finding, IndicatorRef, Rule, Severity
 from heistguard.mail.context import MailContext, at
 from heistguard.mail.message import Attachment, Message, html_to_text
 from heistguard.mail.rules._lures import own_notice
-from heistguard.mail.textscan import fold, search
+from heistguard.mail.textscan import fold
 
 RULE = Rule(
     id="mail.paste-and-run",
@@ -91,12 +91,12 @@ def check(message: Message, context: MailContext) -> list[Finding]:
 
 def _in_body(message: Message, context: MailContext) -> list[Finding]:
     text, folded = message.head(SCAN)
-    cradle = search(_CRADLE, text, folded) if any(c in folded for c in _COMMANDS) else None
+    cradle = _CRADLE.search(text) if any(c in folded for c in _COMMANDS) else None
     command = _line(text, cradle) if cradle else ""
     strong = bool(cradle and _STRONG.search(command))
     told = _RUN_BOX.search(text) if _may_open_run_box(folded) else None
     if told is None and strong:  # a terminal is a developer's daily tool: it counts with a downloader only
-        told = search(_TERMINAL, text, folded)
+        told = _TERMINAL.search(text)
     if told is None:
         if not strong:
             return []
