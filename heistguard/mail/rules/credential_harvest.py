@@ -35,12 +35,19 @@ _ASKS_TEXT = re.compile(
 
 
 def check(message: Message, context: MailContext) -> list[Finding]:
-    # The ask comes early, in the subject or the first screens of text (as every pretext rule reads it).
-    asks_text = search(_ASKS_TEXT, *message.head(ASK_SCAN)) is not None
+    # The ask comes early, in the subject or the first screens of text (as every pretext rule reads it); it is
+    # read only when a form or a free-hosted link makes it matter (most messages have neither).
+    asked: list[bool] = []
+
+    def asks_text() -> bool:
+        if not asked:
+            asked.append(search(_ASKS_TEXT, *message.head(ASK_SCAN)) is not None)
+        return asked[0]
+
     for form in message.forms:
         password = form.startswith("password:")
         action = form.removeprefix("password:")
-        if not (password or asks_text):
+        if not (password or asks_text()):
             continue  # a search box or a newsletter sign-up form asks for nothing secret
         if action.lower().startswith(("http://", "https://", "//", "data:")) or (password and not action):
             what = "asks for a password in a form" if password else "carries a form"
@@ -64,7 +71,7 @@ def check(message: Message, context: MailContext) -> list[Finding]:
         if not host or context.is_firm_or_brand_domain(host):
             continue
         path = link.url.split(host, 1)[-1]
-        if on(host, FREE_HOSTING) and (_ASKS.search(path) or _ASKS.search(host) or asks_text):
+        if on(host, FREE_HOSTING) and (_ASKS.search(path) or _ASKS.search(host) or asks_text()):
             return [
                 RULE.finding(
                     f"a sign-in or verify page on the free host {host}",

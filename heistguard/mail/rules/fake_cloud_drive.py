@@ -41,8 +41,9 @@ _SERVICE = re.compile("|".join(re.escape(s) for s in SERVICES), re.I)
 
 def check(message: Message, context: MailContext) -> list[Finding]:
     body, folded = message.head(20000)
-    shared = search(_SHARED, body, folded)
-    service = search(_SERVICE, body, folded) if shared else None
+    # The service's name first: it is rarely there, and the sharing phrases are common enough to be slow.
+    service = search(_SERVICE, body, folded)
+    shared = search(_SHARED, body, folded) if service else None
     if not shared or not service:
         return []
     allowed = SERVICES[service.group(0).lower()]
