@@ -22,10 +22,7 @@ RULE = Rule(
     "mshta / certutil / regsvr32 fetch, or a curl that skips certificate checks and runs what it fetched is "
     "the same payload spelled out.",
     attack=("T1204.004", "T1059", "T1566"),
-    references=(
-        "https://attack.mitre.org/techniques/T1204/004/",
-        "https://blog.sekoia.io/clickfake-interview-campaign-by-lazarus/",
-    ),
+    references=("https://attack.mitre.org/techniques/T1204/004/",),
 )
 
 SCAN = 20_000  # characters of text read: the instructions come on the first screen
