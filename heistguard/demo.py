@@ -26,14 +26,20 @@ SAMPLE_VALUES = (
 # Inert sample mail (samples/mail/README.md) and the profile naming the firm's domain and people.
 MAIL_SAMPLES = [
     f"samples/mail/{name}.eml"
-    for name in ("fake-recruiter-lnk", "fake-investor-meeting", "wallet-seed-phrase", "legit-receipt")
+    for name in (
+        "fake-recruiter-lnk",
+        "fake-investor-meeting",
+        "clickfake-interview",
+        "wallet-seed-phrase",
+        "legit-receipt",
+    )
 ]
 
 STEPS: tuple[tuple[str, list[str]], ...] = (
     ("intel sources: what the store knows, and as of when", ["intel", "sources"]),
     ("intel lookup: is this value known bad, and who says so?", ["intel", "lookup", *SAMPLE_VALUES]),
     (
-        "mail triage: fake recruiter, fake investor call, seed-phrase lure, and a real invoice",
+        "mail triage: fake recruiter, fake investor call, ClickFake 'camera fix', seed-phrase lure, real invoice",
         ["--config", "samples/mail/heistguard.toml", "mail", "triage", *MAIL_SAMPLES],
     ),
     (

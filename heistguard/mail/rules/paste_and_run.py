@@ -104,7 +104,8 @@ def _in_body(message: Message, context: MailContext) -> list[Finding]:
     if not (paste or cradle):
         return []
     steps = [m.group(0) for m in (told, paste) if m]
-    what = "tells the reader to " + " then ".join(steps) + (f" and run {command[:120]}" if command else "")
+    run = f"to run {command[:120]}" if command else "to run what a page put on the clipboard"
+    what = f"walks the reader through {', then '.join(steps)}, {run}"
     evidence = [at(message, "body", "; ".join([*steps, *([command] if command else [])]))]
     # Quoted by a sender whose domain vouches for the notice (a security newsletter explaining the trick): worth
     # a look, not a block.
