@@ -3,7 +3,6 @@ the languages its phishing arrives in)."""
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Iterator
 
@@ -33,7 +32,6 @@ def phrases(patterns: tuple[str, ...]) -> re.Pattern[str]:
     return pattern
 
 
-@functools.lru_cache(maxsize=1024)
 def _joined(patterns: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
 
