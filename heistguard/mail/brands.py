@@ -2,6 +2,10 @@
 
 Source: each company's own public website and mail (the domains below are the ones their sites
 and sign-in pages use), checked 2026-11. A firm adds its own names and domains in `[mail]`.
+
+A name that is also a common word or a short label ("Harmony", "Stake", "Rabby", "Radiant") is left out even
+when its firm was robbed: every "harmony" display name and every domain one letter from "stake" would be a
+lookalike, and a firm that deals with them adds them to its own profile.
 """
 
 from __future__ import annotations
@@ -30,6 +34,16 @@ BRANDS: tuple[Brand, ...] = (
     Brand("bitFlyer", ("bitflyer.com", "bitflyer.jp")),
     Brand("Coincheck", ("coincheck.com",)),
     Brand("Upbit", ("upbit.com",)),
+    Brand("Bitget", ("bitget.com",)),
+    # exchanges and payment firms robbed in heists attributed to North Korea (by the FBI, Japan's and Korea's
+    # police, the UN Panel of Experts or blockchain analysts, 2017-2024): their names front the next round
+    Brand("Bithumb", ("bithumb.com",)),
+    Brand("Zaif", ("zaif.jp",)),
+    Brand("DMM Bitcoin", ("dmm.com", "dmm.co.jp")),
+    Brand("WazirX", ("wazirx.com",)),
+    Brand("CoinsPaid", ("coinspaid.com",)),
+    Brand("Poloniex", ("poloniex.com",)),
+    Brand("Huobi", ("huobi.com", "htx.com")),
     # wallets and custody
     Brand("MetaMask", ("metamask.io", "consensys.io", "consensys.net")),
     Brand("Ledger", ("ledger.com",)),
@@ -40,6 +54,10 @@ BRANDS: tuple[Brand, ...] = (
     Brand("Fireblocks", ("fireblocks.com", "fireblocks.io")),
     Brand("WalletConnect", ("walletconnect.com", "reown.com")),
     Brand("Uniswap", ("uniswap.org",)),
+    Brand("Atomic Wallet", ("atomicwallet.io",)),  # drained in June 2023, attributed to Lazarus by the FBI
+    Brand("Sky Mavis", ("skymavis.com", "roninchain.com")),  # Ronin bridge, March 2022, FBI attribution
+    Brand("Ronin Wallet", ("roninchain.com", "skymavis.com")),
+    Brand("Electrum", ("electrum.org",)),
     # protocols whose names front airdrop and staking-reward drainer mail (their sites, 2026-11)
     Brand("Lido", ("lido.fi",)),
     Brand("Optimism", ("optimism.io",)),

@@ -12,7 +12,7 @@ from heistguard.findings import Evidence, Location
 from heistguard.intel import IntelLookup
 from heistguard.mail.authentication import DnsLookup
 from heistguard.mail.brands import BRANDS
-from heistguard.mail.domains import LookalikeFinder, registrable
+from heistguard.mail.domains import LookalikeFinder, registrable, skeleton
 from heistguard.mail.message import Message
 
 
@@ -22,6 +22,16 @@ class ProtectedName:
     domains: frozenset[str]  # registrable domains allowed to use this name
     firm: bool  # from the profile (a person or partner) rather than the bundled brand list
     pattern: re.Pattern[str] = field(compare=False)
+    shape: re.Pattern[str] = field(compare=False)  # the same over `skeleton` forms, for names in other scripts
+
+    def claimed_by(self, display: str, display_skeleton: str | None = None) -> bool:
+        """True when a display name, as a reader sees it (`invisible.shown`), claims this name, written with any
+        of space, dot, dash or underscore between its words or none ("Magic-Eden", "TrustWallet"), or, given
+        the name's `skeleton` (worth it only when the name is not ASCII), in letters of other scripts that look
+        like it ("Сoinbase" with a Cyrillic С)."""
+        return self.pattern.search(display) is not None or (
+            display_skeleton is not None and self.shape.search(display_skeleton) is not None
+        )
 
 
 @dataclass
@@ -56,8 +66,12 @@ class MailContext:
 
 
 def _protected(name: str, domains: frozenset[str], firm: bool) -> ProtectedName:
-    words = r"\s+".join(re.escape(w) for w in name.split())
-    return ProtectedName(name, domains, firm, re.compile(rf"(?<![\w.]){words}(?![\w])", re.I))
+    return ProtectedName(name, domains, firm, _name_pattern(name.split()), _name_pattern(skeleton(name).split()))
+
+
+def _name_pattern(words: list[str]) -> re.Pattern[str]:
+    joined = r"[\s._-]*".join(re.escape(w) for w in words)
+    return re.compile(rf"(?<![\w.]){joined}(?![\w])", re.I)
 
 
 def at(message: Message, logical: str, text: str) -> Evidence:

@@ -80,3 +80,23 @@ def test_the_indexes_give_the_answer_every_protected_domain_gives(labels: list[s
     domain = ".".join([*labels, suffix])
     for finder in (FINDER, _SHIPPED):
         assert finder.check(domain) == finder.against(domain, finder.protected), domain
+
+
+@pytest.mark.parametrize(
+    ("domain", "protected"),
+    [
+        ("atomicwallet-restore.com", "atomicwallet.io"),  # wallets and exchanges robbed by DPRK operators
+        ("wazirx-recovery.com", "wazirx.com"),
+        ("bithumb.io", "bithumb.com"),
+        ("skymavis-careers.com", "skymavis.com"),
+        ("electrumteamnews.online", "electrum.org"),
+    ],
+)
+def test_the_shipped_list_covers_heist_victims_and_wallets(domain: str, protected: str) -> None:
+    hit = _SHIPPED.check(domain)
+    assert hit is not None and hit.protected == protected
+
+
+@pytest.mark.parametrize("domain", ["state.gov", "harmony.com", "rabbit.tech", "radiantlogistics.com", "dmm.com"])
+def test_common_words_of_robbed_firms_are_not_on_the_shipped_list(domain: str) -> None:
+    assert _SHIPPED.check(domain) is None

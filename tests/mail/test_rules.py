@@ -363,6 +363,16 @@ def test_callback_without_links_fires_even_from_a_domain_that_signs_its_mail() -
     assert lure_callback.check(parsed(linked), ctx) == []
 
 
+def test_callback_number_printed_as_a_support_contact_label() -> None:
+    # the 2025 "order confirmation" shape: no "call us", only a label and a number under the renewal
+    text = (
+        "Your Ultimate Plus subscription has been successfully renewed.\nInvoice Number: #NP0931\n"
+        "Total Amount: $299.99 USD\n\nSupport Contact:\n\U0001f4de +1 843-602-3984\n"
+    )
+    (finding,) = lure_callback.check(parsed(mail(sender="E-Receipt <w3@renewals.example>", text=text)), context())
+    assert finding.severity is Severity.MEDIUM and "support contact: +1 843-602-3984" in finding.title
+
+
 def test_direction_marks_inside_words_are_hidden_text_but_not_at_the_edge_of_right_to_left_text() -> None:
     from heistguard.mail.rules import hidden_text
 
@@ -374,6 +384,54 @@ def test_direction_marks_inside_words_are_hidden_text_but_not_at_the_edge_of_rig
     hebrew = "\u05e4\u05d2\u05d9\u05e9\u05d4\u200f Zoom \u200f\u05de\u05d7\u05e8 at 10:00 "
     hebrew += "\u200eOK\u200e \u200eok\u200e."
     assert hidden_text.check(parsed(mail(subject="Meeting", text=hebrew + "\n")), context()) == []
+
+
+@pytest.mark.parametrize(
+    ("display", "brand"),
+    [
+        # the shape of 2025 "Microsoft Support" mail: a variation selector from the supplement block between
+        # letters, which renders as nothing and hides the name from a keyword match
+        ("Mi\U000e0139cr\U000e0139oso\U000e0139ft Sup\U000e0139port", "Microsoft"),
+        ("Magic-Eden (Demeter ICT Co. Ltd.)", "Magic Eden"),  # a dash between the words of the name
+        ("TrustWallet Security", "Trust Wallet"),  # no space at all
+        ("\U0001d401\U0001d422\U0001d427\U0001d41a\U0001d427\U0001d41c\U0001d41e Support", "Binance"),  # bold
+        ("\u0421oinbase Support", "Coinbase"),  # a Cyrillic capital Es
+        ("Bin\u00adance Card", "Binance"),  # a soft hyphen
+    ],
+)
+def test_display_names_are_read_as_a_reader_sees_them(display: str, brand: str) -> None:
+    from heistguard.mail.rules import display_name_impersonation
+
+    raw = mail(sender=f'"{display}" <alerts@datamart-notices.example>')
+    (finding,) = display_name_impersonation.check(parsed(raw), context())
+    assert f"claims {brand!r}" in finding.title
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "Microsoft Support <support@microsoft.com>",
+        '"Magic-Eden" <hello@magiceden.io>',
+        "Edenfield Magic Shop <shop@edenfield.example>",  # the words, not the name
+        '"\u30b3\u30a4\u30f3\u30c1\u30a7\u30c3\u30af\u9023\u643a\u306e\u3054\u6848\u5185" <a@b.example>',
+    ],
+)
+def test_honest_display_names_stay_silent(sender: str) -> None:
+    from heistguard.mail.rules import display_name_impersonation
+
+    assert display_name_impersonation.check(parsed(mail(sender=sender)), context()) == []
+
+
+def test_a_display_name_broken_up_by_invisible_characters_is_hidden_text_but_emoji_selectors_are_not() -> None:
+    from heistguard.mail.rules import hidden_text
+
+    broken = mail(sender='"Le\u200bdg\u200ber Support" <support@ledger-notices.example>')
+    (finding,) = hidden_text.check(parsed(broken), context())
+    assert finding.severity is Severity.MEDIUM and "display name" in finding.title
+    # an emoji's presentation selector, and the tag characters that spell a subdivision flag, follow a symbol
+    flag = "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+    honest = mail(sender=f'"Acme \u2764\ufe0f Team {flag}" <team@acme-capital.com>', subject=f"Meetup {flag}")
+    assert hidden_text.check(parsed(honest), context()) == []
 
 
 def _ip_literal_by_definition(host: str) -> bool:

@@ -7,7 +7,8 @@ import re
 
 from heistguard.findings import Finding, IndicatorRef, Rule, Severity
 from heistguard.mail.context import MailContext, at
-from heistguard.mail.domains import registrable
+from heistguard.mail.domains import registrable, skeleton
+from heistguard.mail.invisible import shown
 from heistguard.mail.message import Message
 
 RULE = Rule(
@@ -35,17 +36,21 @@ def check(message: Message, context: MailContext) -> list[Finding]:
         return []  # a mailbox of the reader's own Exchange (its directory gave the name) or the reader's draft
     evidence = [at(message, "header From", f"From: {sender}")]
     indicators = [IndicatorRef(type="email", value=sender.address.lower())] if org else []
+    seen = shown(display)
+    seen_skeleton = None if seen.isascii() else skeleton(seen)
     for protected in context.names:
-        if org in protected.domains or not protected.pattern.search(display):
+        if org in protected.domains or not protected.claimed_by(seen, seen_skeleton):
             continue
         severity = Severity.HIGH if protected.firm else Severity.MEDIUM
         where = f"the address is at {org}" if org else "there is no sender address"
         title = f"display name {display!r} claims {protected.name!r} but {where}"
+        if seen != display:
+            title += f" (read as {seen!r}, as it shows)"
         return [RULE.finding(title, evidence, indicators, severity=severity)]
-    shown = _EMAIL_IN_NAME.search(display)
-    if shown and org and registrable(shown.group(1)) != org:
-        claimed = registrable(shown.group(1))
+    address = _EMAIL_IN_NAME.search(seen)
+    if address and org and registrable(address.group(1)) != org:
+        claimed = registrable(address.group(1))
         severity = Severity.HIGH if context.is_firm_or_brand_domain(claimed) else Severity.MEDIUM
-        title = f"display name shows the address {shown.group(0)} but the mail is from {sender.address}"
+        title = f"display name shows the address {address.group(0)} but the mail is from {sender.address}"
         return [RULE.finding(title, evidence, indicators, severity=severity)]
     return []

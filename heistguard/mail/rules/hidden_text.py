@@ -6,39 +6,44 @@ import re
 
 from heistguard.findings import Finding, Rule, Severity
 from heistguard.mail.context import MailContext, at
+from heistguard.mail.invisible import INVISIBLE_CLASS, has_invisible
 from heistguard.mail.message import Message
 
 RULE = Rule(
     id="mail.hidden-text",
     severity=Severity.LOW,
     title="invisible characters inside words",
-    rationale="Zero-width spaces and joiners, and direction marks and isolates, between the letters of a word "
-    "('Pa\\u200byPal', 'V\\u2069e\\u2069rify') render as the word to a person but not to a keyword filter. "
-    "Legitimate mail uses them as invisible padding between words, inside scripts that need joiners, or at "
-    "the edge of right-to-left text, never inside Latin words.",
+    rationale="Zero-width spaces and joiners, direction marks and isolates, variation selectors and tag "
+    "characters between the letters of a word ('Pa\\u200byPal', 'V\\u2069e\\u2069rify') render as the word to "
+    "a person but not to a keyword filter. Legitimate mail uses them as invisible padding between words, inside "
+    "scripts that need joiners, after an emoji, or at the edge of right-to-left text, never inside Latin words; "
+    "and no honest sender breaks up its own display name with them.",
     attack=("T1027", "T1566"),
 )
 
-# Invisible format characters: zero-width space / joiners, direction marks, embeddings and isolates, word joiner
-# and invisible operators, BOM, Mongolian vowel separator, combining grapheme joiner. The soft hyphen is left
-# out: templates put it inside long words as a hyphenation hint.
-_INVISIBLE = (
-    "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064"
-    "\u2066\u2067\u2068\u2069\ufeff\u180e\u034f"
-)
 # Latin letters on both sides: joiners between letters of Arabic or Indic scripts are how those scripts are written.
-_SPLIT_WORD = re.compile(f"[A-Za-z][{_INVISIBLE}]+(?=[A-Za-z])")
-MIN_SPLITS = 3
+_SPLIT_WORD = re.compile(f"[A-Za-z][{INVISIBLE_CLASS}]+(?=[A-Za-z])")
+MIN_SPLITS = 3  # in the subject and body, where one stray character can come from a copy and paste
+MIN_SPLITS_IN_NAME = 2  # in the From display name, which its owner types once and every message repeats
 MAX_SCAN = 50_000
 
 
 def check(message: Message, context: MailContext) -> list[Finding]:
+    display = message.sender_from.display if message.sender_from else ""
+    if display and len(_SPLIT_WORD.findall(display)) >= MIN_SPLITS_IN_NAME:
+        shown = _escaped(display, 0, len(display))
+        title = "display name broken up by invisible characters, so a filter does not read the name it shows"
+        return [RULE.finding(title, [at(message, "header From", f"From: {shown}")], severity=Severity.MEDIUM)]
     text = message.subject + "\n" + message.text[:MAX_SCAN]
-    if not any(ch in text for ch in _INVISIBLE):
+    if not has_invisible(text):
         return []
     splits = list(_SPLIT_WORD.finditer(text))
     if len(splits) < MIN_SPLITS:
         return []
     first = splits[0]
-    shown = text[max(0, first.start() - 20) : first.end() + 20].encode("unicode_escape").decode("ascii")
+    shown = _escaped(text, first.start() - 20, first.end() + 20)
     return [RULE.finding(f"{len(splits)} words broken by invisible characters", [at(message, "body", shown)])]
+
+
+def _escaped(text: str, start: int, end: int) -> str:
+    return text[max(0, start) : end].encode("unicode_escape").decode("ascii")

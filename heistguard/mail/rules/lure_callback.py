@@ -44,7 +44,8 @@ CALL = phrases(
         r"\b(?:give us a (?:call|ring)|call (?:us )?(?:at|on|now|immediately)|speak (?:to|with) (?:an? )?(?:agent|"
         r"representative))\b",
         r"\b(?:please reach out|reach out to us|questions or concerns about your (?:order|purchase|payment))\b",
-        r"\b(?:toll[- ]free|helpline|help line|billing department|support (?:number|line|team at))\b",
+        r"\b(?:toll[- ]free|helpline|help line|hotline|billing department|support (?:number|line|team at))\b",
+        r"\b(?:support|billing|help ?desk|customer (?:care|service)) (?:contact|phone|tel)\b",
         r"\b(?:cancel|dispute|refund|stop)(?:ation)? (?:the |this |your )?(?:order|payment|subscription|charge|"
         r"transaction|renewal|membership|auto-?renewal)\b",
     )
