@@ -265,6 +265,10 @@ CASES: dict[str, tuple[bytes, bytes]] = {
             "    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh\n",
         ),
     ),
+    "mail.crypto-payment-ask": (
+        mail(text="Transfer $900 in Bitcoin to my wallet within 48 hours:\n1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa\n"),
+        mail(text="Please send the signed term sheet to my address in Lisbon by Friday.\n"),
+    ),
     "mail.macro-document": (b"", b""),  # built from a real document in test_attachments.py
     "mail.dkim-invalid": (b"", b""),  # needs a signing key: test_authentication.py
 }

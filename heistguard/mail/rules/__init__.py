@@ -16,6 +16,7 @@ from heistguard.mail.rules import (
     attachment_shortcut,
     auth_failure,
     credential_harvest,
+    crypto_payment_ask,
     deceptive_attachment_name,
     display_name_impersonation,
     dkim_invalid,
@@ -91,6 +92,7 @@ RULE_MODULES = (
     lure_prize,
     lure_advance_fee,
     lure_callback,
+    crypto_payment_ask,
 )
 
 # Checks whose findings use other guards' rules (intel.*, the safe walk's artifacts.archive-*).
