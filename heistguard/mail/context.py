@@ -41,6 +41,10 @@ class MailContext:
     dns: DnsLookup | None = None  # set only under --online
     lookalikes: LookalikeFinder = field(init=False)
     names: tuple[ProtectedName, ...] = field(init=False)
+    # Every name's pattern in one regex (and every name's skeleton pattern in another): one search tells whether
+    # a display name claims any protected name, before the names are tried one by one to say which.
+    any_name: re.Pattern[str] = field(init=False)
+    any_name_shape: re.Pattern[str] = field(init=False)
     firm_domains: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -60,6 +64,8 @@ class MailContext:
                 for b in BRANDS
             ]
         self.names = tuple(names)
+        self.any_name = _any_of(n.pattern for n in names)
+        self.any_name_shape = _any_of(n.shape for n in names)
 
     def is_firm_or_brand_domain(self, domain: str) -> bool:
         return registrable(domain) in self.lookalikes.allowed
@@ -67,6 +73,11 @@ class MailContext:
 
 def _protected(name: str, domains: frozenset[str], firm: bool) -> ProtectedName:
     return ProtectedName(name, domains, firm, _name_pattern(name.split()), _name_pattern(skeleton(name).split()))
+
+
+def _any_of(patterns: Iterable[re.Pattern[str]]) -> re.Pattern[str]:
+    joined = "|".join(f"(?:{p.pattern})" for p in patterns)
+    return re.compile(joined or "(?!)", re.I)  # "(?!)" matches nothing: no protected names at all
 
 
 def _name_pattern(words: list[str]) -> re.Pattern[str]:

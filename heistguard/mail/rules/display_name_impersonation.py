@@ -38,7 +38,10 @@ def check(message: Message, context: MailContext) -> list[Finding]:
     indicators = [IndicatorRef(type="email", value=sender.address.lower())] if org else []
     seen = shown(display)
     seen_skeleton = None if seen.isascii() else skeleton(seen)
-    for protected in context.names:
+    claims_a_name = context.any_name.search(seen) is not None or (
+        seen_skeleton is not None and context.any_name_shape.search(seen_skeleton) is not None
+    )
+    for protected in context.names if claims_a_name else ():
         if org in protected.domains or not protected.claimed_by(seen, seen_skeleton):
             continue
         severity = Severity.HIGH if protected.firm else Severity.MEDIUM
