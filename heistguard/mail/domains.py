@@ -29,6 +29,10 @@ _CONFUSABLE = str.maketrans(
         "ᴠ": "v", "ᴡ": "w", "ʏ": "y", "ɴ": "n", "ᴍ": "m", "ꞵ": "b", "ｂ": "b",
     }
 )  # fmt: skip
+# The letters of other scripts in that table (Cyrillic, Greek, Armenian), which spell a Latin-looking word.
+LOOKALIKE_LETTERS = frozenset(
+    chr(code) for code in _CONFUSABLE if chr(code).isalpha() and "LATIN" not in unicodedata.name(chr(code), "")
+)
 # Free mailbox providers (their own domains, from each provider's sign-up page, 2026-11): anyone can hold an
 # address there, so a company, bank or brand writing from one is not who it says.
 FREE_MAIL = frozenset(

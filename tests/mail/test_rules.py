@@ -254,6 +254,10 @@ CASES: dict[str, tuple[bytes, bytes]] = {
         # invisible padding between words, as newsletters put in their preheader, is not hiding anything
         mail(subject="News", text="November news \u200c \u200c \u200c \u200c from the team.\n"),
     ),
+    "mail.lookalike-letters": (
+        mail(subject="Y\u043eur \u0430cc\u043eunt h\u0430s been l\u043ecked"),  # Cyrillic o and a
+        mail(subject="\u0412\u0441\u0442\u0440\u0435\u0447\u0430 \u0432 Zoom"),  # Russian and a Latin name
+    ),
     "mail.paste-and-run": (
         mail(
             subject="Verify you are human",
