@@ -7,7 +7,7 @@ import re
 
 from heistguard.errors import BadInput
 from heistguard.findings import Finding, IndicatorRef, Location, Rule, Severity
-from heistguard.intel import IndicatorType
+from heistguard.intel import Indicator, IndicatorType
 from heistguard.intel.indicators import normalise_address
 from heistguard.mail.context import MailContext, at
 from heistguard.mail.message import Message
@@ -47,16 +47,24 @@ ASK = re.compile(
     ),
     re.I,
 )
-# Every ask names the wallet or address it wants paid, in one of these words: a message without one is passed
-# over before any regex runs. The words are rare enough to join the shared index, which then answers for free.
+# Every ask names the wallet or address it wants paid and the coin to pay in, in these words: a message without
+# both is passed over before any regex runs. They are rare enough to join the shared index, which then answers
+# for free ("address" alone is in a fifth of all mail: "e-mail address").
 WALLET_WORDS = ("wallet", "address", "adresse", "endereço", "dirección", "carteira", "cartera", "billetera",
                 "portefeuille", "アドレス", "ウォレット")  # fmt: skip
+# Japanese mail names the remittance (送金, 振込) more often than the coin.
+COIN_WORDS = ("bitcoin", "btc", "ethereum", "eth ", "usdt", "usdc", "solana", "sol ", "crypto", "token", "coin",
+              "monero", "litecoin", "tron", "trx", "ビットコイン", "仮想通貨", "暗号資産",
+              "送金", "振込", "振り込")  # fmt: skip
 _NAMES_A_WALLET = Needs(re.compile("|".join(WALLET_WORDS), re.I))
-_B58 = "1-9A-HJ-NP-Za-km-z"
-# an address standing alone: bech32, EVM hex, or base58 (Bitcoin, Tron, Solana...); checked by `normalise_address`
-_ADDRESS = re.compile(
-    rf"(?<![\w/=.+@-])(?:(?i:bc1[02-9ac-hj-np-z]{{11,87}})|0x[0-9a-fA-F]{{40}}|[{_B58}]{{25,44}})(?![\w/=@-])"
-)
+_NAMES_A_COIN = Needs(re.compile("|".join(COIN_WORDS), re.I))
+# A run of ASCII letters and digits as long as an address can be (base58 Bitcoin, Tron and Solana, bech32, EVM
+# hex): matched whole, so a long token or a base64 blob costs one pass, not a retry at each of its letters.
+_RUN = re.compile(r"[0-9A-Za-z]{25,}")
+_LONGEST = 90  # bc1 and 87 bech32 characters
+_LONGEST_BASE58 = 44  # a 32-byte key in base58; an EVM address is 42
+_NOT_BEFORE = "_/=.+@-"  # a run inside a URL, a path, an e-mail address or an identifier is not written alone
+_NOT_AFTER = "_/=@-"
 MAX_ADDRESSES = 20
 
 
@@ -64,10 +72,17 @@ def addresses_in(text: str) -> list[str]:
     """The cryptocurrency addresses written in `text` that pass their checksum (or, for keys without one,
     their length), in order, normalised, each once."""
     found: dict[str, None] = {}
-    for match in _ADDRESS.finditer(text):
+    for match in _RUN.finditer(text):
         candidate = match.group(0)
+        start, end = match.span()
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if before.isalnum() or before in _NOT_BEFORE or after.isalnum() or after in _NOT_AFTER:
+            continue  # part of a longer word (non-ASCII letters are alphanumeric too) or of a link
+        if len(candidate) > (_LONGEST if candidate[:3].lower() == "bc1" else _LONGEST_BASE58):
+            continue  # a blob or a token: only bech32 runs past a base58 or hex address's length
         if candidate.isalpha() or candidate.isdigit():
-            continue  # a long word or number, never an address
+            continue  # a long word or a long number, never an address
         try:
             found.setdefault(normalise_address(candidate).value, None)
         except BadInput:
@@ -79,7 +94,7 @@ def addresses_in(text: str) -> list[str]:
 
 def check(message: Message, context: MailContext) -> list[Finding]:
     text, folded = message.head(MAX_SCAN)
-    if not _NAMES_A_WALLET.may_match(folded):
+    if not (_NAMES_A_WALLET.may_match(folded) and _NAMES_A_COIN.may_match(folded)):
         return []
     addresses = addresses_in(text)  # rarer than an ask's words, and cheaper to look for
     if not addresses:
@@ -95,7 +110,11 @@ def check(message: Message, context: MailContext) -> list[Finding]:
     title = f"asks to send cryptocurrency ({ask}) to {addresses[0]}"
     findings = [RULE.finding(title, evidence, indicators, severity=severity)]
     if context.intel is not None:  # the address it asks for may already be a known one (sanctions, thefts)
-        for address, result in zip(addresses, context.intel.lookup_many(addresses, IndicatorType.ADDRESS), strict=True):
+        intel = context.intel
+        # the store is asked only about keys it holds (one set look-up), as for links: a query a message is slow
+        known = [a for a in addresses if intel.might_match(Indicator(IndicatorType.ADDRESS, a, a))]
+        results = intel.lookup_many(known, IndicatorType.ADDRESS) if known else []
+        for address, result in zip(known, results, strict=True):
             location = Location(path=message.source, logical=f"address {address} in body")
-            findings.extend(context.intel.findings(result.matches, location))
+            findings.extend(intel.findings(result.matches, location))
     return findings
