@@ -27,8 +27,8 @@ class ProtectedName:
     def claimed_by(self, display: str, display_skeleton: str | None = None) -> bool:
         """True when a display name, as a reader sees it (`invisible.shown`), claims this name, written with any
         of space, dot, dash or underscore between its words or none ("Magic-Eden", "TrustWallet"), or, given
-        the name's `skeleton` (worth it only when the name is not ASCII), in letters of other scripts that look
-        like it ("Сoinbase" with a Cyrillic С)."""
+        the display name's `skeleton` (worth working out only when it is not ASCII), in letters of other scripts
+        that look like it ("Сoinbase" with a Cyrillic С)."""
         return self.pattern.search(display) is not None or (
             display_skeleton is not None and self.shape.search(display_skeleton) is not None
         )

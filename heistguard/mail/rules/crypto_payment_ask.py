@@ -28,7 +28,8 @@ RULE = Rule(
 )
 
 # Compiled here, not through the lure themes' shared index: their words ("my", "our", "send") are in most
-# messages and would slow that index for every one, while this rule reads only the rare text that names a wallet.
+# messages and would slow that index for every one, while this rule reads only the rare text that names a
+# wallet and a coin.
 ASK = re.compile(
     "|".join(
         (
@@ -54,7 +55,7 @@ WALLET_WORDS = ("wallet", "address", "adresse", "endereço", "dirección", "cart
                 "portefeuille", "アドレス", "ウォレット")  # fmt: skip
 # Japanese mail names the remittance (送金, 振込) more often than the coin.
 COIN_WORDS = ("bitcoin", "btc", "ethereum", "eth ", "usdt", "usdc", "solana", "sol ", "crypto", "token", "coin",
-              "monero", "litecoin", "tron", "trx", "ビットコイン", "仮想通貨", "暗号資産",
+              "monero", "xmr", "litecoin", "ltc", "tron", "trx", "ビットコイン", "仮想通貨", "暗号資産",
               "送金", "振込", "振り込")  # fmt: skip
 _NAMES_A_WALLET = Needs(re.compile("|".join(WALLET_WORDS), re.I))
 _NAMES_A_COIN = Needs(re.compile("|".join(COIN_WORDS), re.I))

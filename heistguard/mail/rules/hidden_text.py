@@ -30,7 +30,7 @@ MAX_SCAN = 50_000
 
 def check(message: Message, context: MailContext) -> list[Finding]:
     display = message.sender_from.display if message.sender_from else ""
-    if display and len(_SPLIT_WORD.findall(display)) >= MIN_SPLITS_IN_NAME:
+    if display and has_invisible(display) and len(_SPLIT_WORD.findall(display)) >= MIN_SPLITS_IN_NAME:
         shown = _escaped(display, 0, len(display))
         title = "display name broken up by invisible characters, so a filter does not read the name it shows"
         return [RULE.finding(title, [at(message, "header From", f"From: {shown}")], severity=Severity.MEDIUM)]
