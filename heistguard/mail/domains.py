@@ -29,9 +29,20 @@ _CONFUSABLE = str.maketrans(
         "ᴠ": "v", "ᴡ": "w", "ʏ": "y", "ɴ": "n", "ᴍ": "m", "ꞵ": "b", "ｂ": "b",
     }
 )  # fmt: skip
-# The letters of other scripts in that table (Cyrillic, Greek, Armenian), which spell a Latin-looking word.
+# Capitals of other scripts whose small letter looks nothing like the Latin one (Cyrillic М is a Latin M, its
+# small м is not): folded before the text is lower-cased, as a display name shows them ("МetaMask").
+_CONFUSABLE_CAPITALS = str.maketrans(
+    {
+        "А": "a", "В": "b", "Е": "e", "К": "k", "М": "m", "Н": "h", "О": "o", "Р": "p", "С": "c", "Т": "t",
+        "Х": "x", "У": "y", "І": "i", "Ј": "j", "Ѕ": "s", "Α": "a", "Β": "b", "Ε": "e", "Ζ": "z", "Η": "h",
+        "Ι": "i", "Κ": "k", "Μ": "m", "Ν": "n", "Ο": "o", "Ρ": "p", "Τ": "t", "Υ": "y", "Χ": "x", "Ϲ": "c",
+    }
+)  # fmt: skip
+# The letters of other scripts in those tables (Cyrillic, Greek, Armenian), which spell a Latin-looking word.
 LOOKALIKE_LETTERS = frozenset(
-    chr(code) for code in _CONFUSABLE if chr(code).isalpha() and "LATIN" not in unicodedata.name(chr(code), "")
+    chr(code)
+    for code in (*_CONFUSABLE, *_CONFUSABLE_CAPITALS)
+    if chr(code).isalpha() and "LATIN" not in unicodedata.name(chr(code), "")
 )
 # Free mailbox providers (their own domains, from each provider's sign-up page, 2026-11): anyone can hold an
 # address there, so a company, bank or brand writing from one is not who it says.
@@ -102,7 +113,7 @@ def label_and_suffix(domain: str) -> tuple[str, str]:
 
 def skeleton(text: str) -> str:
     """What a name looks like: accents dropped, confusable letters folded, digraphs read as one letter."""
-    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text.lower()))
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text.translate(_CONFUSABLE_CAPITALS).lower()))
     folded = "".join(c for c in folded if not unicodedata.combining(c)).translate(_CONFUSABLE)
     for digraph, letter in _DIGRAPHS:
         folded = folded.replace(digraph, letter)

@@ -404,6 +404,7 @@ def test_direction_marks_inside_words_are_hidden_text_but_not_at_the_edge_of_rig
         ("TrustWallet Security", "Trust Wallet"),  # no space at all
         ("\U0001d401\U0001d422\U0001d427\U0001d41a\U0001d427\U0001d41c\U0001d41e Support", "Binance"),  # bold
         ("\u0421oinbase Support", "Coinbase"),  # a Cyrillic capital Es
+        ("\u041c\u0435ta\u041cask", "MetaMask"),  # Cyrillic capital Em, whose small letter looks nothing like m
         ("Bin\u00adance Card", "Binance"),  # a soft hyphen
         ("A\u073fm\u073fa\u073fz\u073fo\u073fn.com", "Amazon"),  # a Syriac mark on every letter (2025 mail)
     ],
