@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 
 from heistguard.errors import BadInput
-from heistguard.findings import Finding, IndicatorRef, Location, Rule, Severity
-from heistguard.intel import Indicator, IndicatorType
+from heistguard.findings import Finding, IndicatorRef, Rule, Severity
+from heistguard.intel import IndicatorType
 from heistguard.intel.indicators import normalise_address
 from heistguard.mail.context import MailContext, at
 from heistguard.mail.message import Message
 from heistguard.mail.rules._lures import MAX_SCAN, own_notice
+from heistguard.mail.rules.intel_indicators import known_findings
 from heistguard.mail.textscan import Needs
 
 RULE = Rule(
@@ -111,11 +112,6 @@ def check(message: Message, context: MailContext) -> list[Finding]:
     title = f"asks to send cryptocurrency ({ask}) to {addresses[0]}"
     findings = [RULE.finding(title, evidence, indicators, severity=severity)]
     if context.intel is not None:  # the address it asks for may already be a known one (sanctions, thefts)
-        intel = context.intel
-        # the store is asked only about keys it holds (one set look-up), as for links: a query a message is slow
-        known = [a for a in addresses if intel.might_match(Indicator(IndicatorType.ADDRESS, a, a))]
-        results = intel.lookup_many(known, IndicatorType.ADDRESS) if known else []
-        for address, result in zip(known, results, strict=True):
-            location = Location(path=message.source, logical=f"address {address} in body")
-            findings.extend(intel.findings(result.matches, location))
+        asks = [(address, f"address {address} in body") for address in addresses]
+        findings += known_findings(message, context.intel, IndicatorType.ADDRESS, asks)
     return findings

@@ -42,14 +42,22 @@ def check(message: Message, context: MailContext) -> list[Finding]:
         asks.append((attachment.sha256, IndicatorType.SHA256, f"attachment {attachment.name}"))
     findings: list[Finding] = []
     for kind in (IndicatorType.EMAIL, IndicatorType.URL, IndicatorType.SHA256):
-        # The store is asked only about values whose keys it holds: one set lookup instead of a query.
-        group = [(value, where) for value, k, where in asks if k is kind and _might_match(value, kind, context.intel)]
-        if not group:
-            continue
-        # One store query per kind and message; a malformed value just has no matches.
-        results = context.intel.lookup_many([value for value, _ in group], kind)
-        for (_, where), result in zip(group, results, strict=True):
-            if result.matches:
-                location = Location(path=message.source, logical=where)
-                findings.extend(context.intel.findings(result.matches, location))
+        of_kind = [(value, where) for value, k, where in asks if k is kind]
+        findings += known_findings(message, context.intel, kind, of_kind)
+    return findings
+
+
+def known_findings(
+    message: Message, intel: IntelLookup, kind: IndicatorType, asks: list[tuple[str, str]]
+) -> list[Finding]:
+    """The intel findings for (value, where it is in the message) pairs of one kind. The store is asked only
+    about values whose keys it holds (one set look-up instead of a query), in one query; a malformed value
+    just has no matches."""
+    group = [(value, where) for value, where in asks if _might_match(value, kind, intel)]
+    if not group:
+        return []
+    findings: list[Finding] = []
+    for (_, where), result in zip(group, intel.lookup_many([value for value, _ in group], kind), strict=True):
+        if result.matches:
+            findings.extend(intel.findings(result.matches, Location(path=message.source, logical=where)))
     return findings
